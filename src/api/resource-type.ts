@@ -10,8 +10,13 @@ export interface Column<T extends KubeObject = KubeObject> {
   name: string;
   /** 0: always shown; 1: only with `-o wide`. */
   priority?: 0 | 1;
-  value: (obj: T, now: number) => string;
+  value(obj: T, now: number): string;
 }
+
+// Method syntax (not arrow properties) on purpose: methods are bivariant in
+// their parameters, so a ResourceType<Pod> is usable wherever a plain
+// ResourceType is expected (the registry array, keyFor, the clients).
+export type FieldGetter<T extends KubeObject = KubeObject> = { get(obj: T): string | undefined }["get"];
 
 export interface ResourceType<T extends KubeObject = KubeObject> {
   /** "" for the core group. */
@@ -28,11 +33,11 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   /** True when `.status` is owned by the status subresource (spec writes keep the old status and vice versa). */
   statusSubresource: boolean;
   /** Fill in defaults in place, as the Kubernetes API server does on create and update. */
-  defaults?: (obj: T) => void;
+  defaults?(obj: T): void;
   /** Field errors, with paths like "spec.containers[0].name". `old` is given on update (immutable fields). */
-  validate?: (obj: T, old?: T) => StatusCause[];
+  validate?(obj: T, old?: T): StatusCause[];
   /** Fields besides metadata.name/namespace that `fieldSelector` accepts, with how to read them. */
-  selectableFields?: Record<string, (obj: T) => string | undefined>;
+  selectableFields?: Record<string, FieldGetter<T>>;
   /** Table columns after NAME (and NAMESPACE with -A). */
   columns: Column<T>[];
 }

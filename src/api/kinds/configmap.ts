@@ -1,0 +1,20 @@
+// core/v1 ConfigMap: the registry entry.
+import type { ResourceType } from "../resource-type.ts";
+import type { ConfigMap } from "../types.ts";
+import { ageColumn } from "./columns.ts";
+
+export const ConfigMaps: ResourceType<ConfigMap> = {
+  group: "",
+  version: "v1",
+  kind: "ConfigMap",
+  plural: "configmaps",
+  singular: "configmap",
+  shortNames: ["cm"],
+  namespaced: true,
+  subresources: [],
+  statusSubresource: false,
+  columns: [
+    { name: "DATA", value: (c) => String(Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length) },
+    ageColumn(),
+  ],
+};

@@ -1,0 +1,28 @@
+// apps/v1 ControllerRevision: the registry entry (DaemonSet history).
+import { controllerOf } from "../meta.ts";
+import type { ResourceType } from "../resource-type.ts";
+import type { ControllerRevision } from "../types.ts";
+import { ageColumn, orNone } from "./columns.ts";
+
+export const ControllerRevisions: ResourceType<ControllerRevision> = {
+  group: "apps",
+  version: "v1",
+  kind: "ControllerRevision",
+  plural: "controllerrevisions",
+  singular: "controllerrevision",
+  shortNames: [],
+  namespaced: true,
+  subresources: [],
+  statusSubresource: false,
+  columns: [
+    {
+      name: "CONTROLLER",
+      value: (r) => {
+        const ref = controllerOf(r);
+        return ref ? `${ref.kind.toLowerCase()}.${ref.apiVersion.split("/")[0]}/${ref.name}` : "<none>";
+      },
+    },
+    { name: "REVISION", value: (r) => orNone(r.revision === undefined ? undefined : String(r.revision)) },
+    ageColumn(),
+  ],
+};
