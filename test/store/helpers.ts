@@ -1,0 +1,85 @@
+// Shared test helpers for the store tests: temp stores, objects, reading watches with deadlines.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KubeObject } from "../../src/api/types.ts";
+import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "../../src/store/sqlite-store.ts";
+import type { StoreEvent, StoreWatch } from "../../src/store/store.ts";
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "skiff-store-test-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A store in a fresh temp dir; `cleanup` closes it and removes the dir. */
+export function tempStore(opts: Partial<SqliteStoreOptions> = {}): { store: SqliteStore; path: string; dir: string; cleanup: () => Promise<void> } {
+  const { dir, cleanup } = tempDir();
+  const path = join(dir, "state.db");
+  const store = openSqliteStore({ path, compactIntervalMs: 0, ...opts });
+  return {
+    store,
+    path,
+    dir,
+    cleanup: async () => {
+      await store.close();
+      cleanup();
+    },
+  };
+}
+
+export function configMap(name: string, namespace = "default", data: Record<string, string> = {}): KubeObject {
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data };
+}
+
+export const cmKey = (name: string, namespace = "default") => `/core/configmaps/${namespace}/${name}`;
+
+/** Pulls events from one watch, each pull bounded by a deadline so a broken watch fails the test instead of hanging it. */
+export class WatchReader {
+  private readonly it: AsyncIterator<StoreEvent>;
+  constructor(readonly watch: StoreWatch) {
+    this.it = watch[Symbol.asyncIterator]();
+  }
+
+  async next(ms = 5000): Promise<IteratorResult<StoreEvent>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no watch event within ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([this.it.next(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async take(n: number, ms = 5000): Promise<StoreEvent[]> {
+    const out: StoreEvent[] = [];
+    while (out.length < n) {
+      const r = await this.next(ms);
+      if (r.done) throw new Error(`watch ended after ${out.length} of ${n} events`);
+      out.push(r.value);
+    }
+    return out;
+  }
+
+  /** Resolves with the error the watch ends with (fails if it yields `limit` events first). */
+  async error(ms = 5000, limit = 1_000_000): Promise<unknown> {
+    for (let i = 0; i < limit; i++) {
+      try {
+        const r = await this.next(ms);
+        if (r.done) return undefined;
+      } catch (err) {
+        return err;
+      }
+    }
+    throw new Error("watch did not fail");
+  }
+}
+
+export async function waitFor(cond: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
