@@ -324,6 +324,18 @@ export interface ContainerStatus {
   containerID?: string;
 }
 
+/**
+ * skiff extension: pods share the host network, so each declared container port
+ * is served on a host port chosen by the node's agent (see docs/agent.md).
+ */
+export interface HostPortMapping {
+  containerName: string;
+  name?: string;
+  containerPort: number;
+  hostPort: number;
+  protocol: "TCP" | "UDP" | "SCTP";
+}
+
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
 
 export interface PodStatus {
@@ -338,6 +350,8 @@ export interface PodStatus {
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
   nominatedNodeName?: string;
+  /** skiff extension, written by the agent: where each container port is served on the node (hostIP). */
+  hostPorts?: HostPortMapping[];
 }
 
 export interface Pod extends KubeObject {
