@@ -18,6 +18,7 @@
 // checkpoints the WAL, so an idle store writes nothing to disk.
 import { Database, type Statement } from "bun:sqlite";
 import { ApiError } from "../api/errors.ts";
+import { parseKey } from "../api/registry.ts";
 import type { KubeObject } from "../api/types.ts";
 import { logger } from "../util/log.ts";
 import { ChangeFeed, toEvent, type ChangeRecord } from "./change-feed.ts";
@@ -37,7 +38,7 @@ export interface SqliteStoreOptions {
   compactIntervalMs?: number;
   /** Default bound of a watcher's queue (default 1000 events). */
   watchBuffer?: number;
-  /** Names a key's resource for error messages; default parses "/{group}/{plural}/[{ns}/]{name}". */
+  /** Names a key's resource for error messages; default: the registry's parseKey. */
   describeKey?: (key: string) => { resource: string; name: string };
 }
 
@@ -84,14 +85,6 @@ function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-function defaultDescribeKey(key: string): { resource: string; name: string } {
-  const parts = key.split("/").filter((p) => p !== "");
-  const name = parts[parts.length - 1] ?? key;
-  const [group, plural] = parts;
-  if (parts.length < 3 || !plural) return { resource: "objects", name };
-  return { resource: group === "core" ? plural : `${plural}.${group}`, name };
-}
-
 function stamp(obj: KubeObject, revision: number): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
 }
@@ -119,7 +112,7 @@ export class SqliteStore implements Store {
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path, { create: true, strict: true });
-    this.describeKey = opts.describeKey ?? defaultDescribeKey;
+    this.describeKey = opts.describeKey ?? parseKey;
     this.compactKeep = opts.compactKeep ?? 10000;
     this.watchBuffer = opts.watchBuffer ?? 1000;
     this.configure(opts.sync ?? "full");

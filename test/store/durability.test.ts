@@ -1,0 +1,106 @@
+// Acknowledged writes survive kill -9, and an idle store leaves its files alone.
+import { afterEach, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { openSqliteStore } from "../../src/store/sqlite-store.ts";
+import { cmKey, configMap, tempDir, tempStore, waitFor, WatchReader } from "./helpers.ts";
+
+const bun = process.execPath;
+let cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+async function crashAfterAcks(path: string, sync: "full" | "normal", acks: number): Promise<Map<string, number>> {
+  const child = Bun.spawn([bun, join(import.meta.dir, "fixtures/crash-writer.ts"), path, sync], { stdout: "pipe", stderr: "inherit" });
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  const acked = new Map<string, number>();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const deadline = Date.now() + 20_000;
+  const reader = child.stdout.getReader();
+  while (acked.size < acks) {
+    if (Date.now() > deadline) throw new Error(`only ${acked.size} acks before the deadline`);
+    const { value, done } = await reader.read();
+    if (done) throw new Error("writer exited early");
+    buffered += decoder.decode(value, { stream: true });
+    const lines = buffered.split("\n");
+    buffered = lines.pop()!;
+    for (const line of lines) {
+      const [, rev, key] = line.split(" ");
+      acked.set(key, Math.max(Number(rev), acked.get(key) ?? 0));
+    }
+  }
+  // Mid-stream: writes are still in flight when the signal lands.
+  child.kill("SIGKILL");
+  await child.exited;
+  expect(child.signalCode).toBe("SIGKILL");
+  return acked;
+}
+
+for (const sync of ["full", "normal"] as const) {
+  test(`every acknowledged write survives kill -9 (sync=${sync}); the change log has no gap`, async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const path = join(dir, "state.db");
+    const acked = await crashAfterAcks(path, sync, 2000);
+
+    const store = openSqliteStore({ path, compactIntervalMs: 0 });
+    cleanups.push(() => store.close());
+    for (const [key, rev] of acked) {
+      const obj = await store.get(key);
+      expect(obj, key).toBeDefined();
+      expect(Number(obj!.metadata.resourceVersion)).toBeGreaterThanOrEqual(rev);
+    }
+    const lastAcked = Math.max(...acked.values());
+    expect(store.currentRevision()).toBeGreaterThanOrEqual(lastAcked);
+
+    // From any acked revision, a watch replays every later revision exactly once.
+    const from = lastAcked - 500;
+    const w = new WatchReader(store.watch("/core/configmaps/crash/", from));
+    const events = await w.take(store.currentRevision() - from);
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: store.currentRevision() - from }, (_, i) => from + i + 1));
+    for (const [key, rev] of acked) if (rev > from) expect(events[rev - from - 1].key).toBe(key);
+    // ...and then continues live.
+    const next = store.create("/core/configmaps/crash/after", configMap("after", "crash"));
+    const [live] = await w.take(1);
+    expect(live.key).toBe("/core/configmaps/crash/after");
+    expect(live.revision).toBe(Number((await next).metadata.resourceVersion));
+    w.watch.close();
+  }, 30_000);
+}
+
+test("an idle store writes nothing to disk", async () => {
+  const { store, path } = tempStore({ compactKeep: 10, compactIntervalMs: 50 });
+  cleanups.push(() => store.close().then(() => {}));
+  for (let i = 0; i < 200; i++) await store.create(cmKey(`c${i}`), configMap(`c${i}`));
+  // Let the one post-write maintenance run happen (compaction + checkpoint).
+  await waitFor(() => store.compactedRevision() === 190, 5000, "compaction");
+  // A few more ticks so the checkpoint that follows compaction is done.
+  await Bun.sleep(50 * 4);
+  const settled = snapshot(path);
+  await Bun.sleep(2000);
+  // Reads and watches must not write either.
+  await store.list("/");
+  await store.get(cmKey("c1"));
+  const w = store.watch("/", store.currentRevision());
+  await Bun.sleep(500);
+  w.close();
+  expect(snapshot(path)).toEqual(settled);
+}, 10_000);
+
+function snapshot(path: string): Record<string, [number, number] | null> {
+  const out: Record<string, [number, number] | null> = {};
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const s = statSync(f);
+      out[f] = [s.size, s.mtimeMs];
+    } catch {
+      out[f] = null;
+    }
+  }
+  return out;
+}
