@@ -48,16 +48,29 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s ? `?${s}` : "";
 }
 
+const fromServer = new WeakSet<ApiError>();
+
+/** True for errors the API server answered with (as opposed to failures to reach it or client-side checks). */
+export function cameFromServer(err: ApiError): boolean {
+  return fromServer.has(err);
+}
+
+function serverError(status: Partial<Status>, httpCode: number): ApiError {
+  const err = ApiError.fromStatus(status, httpCode);
+  fromServer.add(err);
+  return err;
+}
+
 /** Turn a non-2xx response into an ApiError (a Status body when the server sent one). */
 export async function errorFromResponse(res: Response): Promise<ApiError> {
   const text = await res.text().catch(() => "");
   try {
     const body = JSON.parse(text) as Partial<Status>;
-    if (body && typeof body === "object" && (body.kind === "Status" || body.message)) return ApiError.fromStatus(body, res.status);
+    if (body && typeof body === "object" && (body.kind === "Status" || body.message)) return serverError(body, res.status);
   } catch {
     // not JSON: fall through to the raw text
   }
-  return ApiError.fromStatus({ message: text.trim() || `the server responded with HTTP ${res.status} ${res.statusText}`.trim() }, res.status);
+  return serverError({ message: text.trim() || `the server responded with HTTP ${res.status} ${res.statusText}`.trim() }, res.status);
 }
 
 export class ApiClient implements Client {
@@ -182,7 +195,7 @@ export class ApiClient implements Client {
           const event = JSON.parse(line) as WatchEvent<T>;
           if (event.type === "ERROR") {
             const status = event.object as unknown as Partial<Status>;
-            throw ApiError.fromStatus(status, typeof status.code === "number" ? status.code : 500);
+            throw serverError(status, typeof status.code === "number" ? status.code : 500);
           }
           yield event;
         }

@@ -1,0 +1,103 @@
+// Flags shared by the client verbs, how they become an ApiClient, and how a
+// verb's failure becomes one line on stderr and a non-zero exit, like kubectl.
+import type { Argv } from "yargs";
+import { ApiError } from "../api/errors.ts";
+import { ApiClient, cameFromServer } from "../client/api-client.ts";
+import { loadKubeconfig } from "../client/kubeconfig.ts";
+
+export interface ConnectionArgs {
+  kubeconfig?: string;
+  server?: string;
+  token?: string;
+  "insecure-skip-tls-verify"?: boolean;
+}
+
+export interface NamespaceArgs {
+  namespace?: string;
+  "all-namespaces"?: boolean;
+}
+
+export interface SelectorArgs {
+  selector?: string;
+  "field-selector"?: string;
+}
+
+export function withConnection<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
+  return y
+    .option("kubeconfig", { type: "string", describe: "Path to the kubeconfig file (default: $KUBECONFIG, /var/lib/skiff/admin.kubeconfig, ~/.skiff/admin.kubeconfig, ~/.kube/config)" })
+    .option("server", { alias: "s", type: "string", describe: "The address of the API server (overrides the kubeconfig)" })
+    .option("token", { type: "string", describe: "Bearer token for the API server (overrides the kubeconfig)" })
+    .option("insecure-skip-tls-verify", { type: "boolean", describe: "Do not verify the server's certificate (insecure)" });
+}
+
+export function withNamespace<T>(y: Argv<T>, allNamespaces = true): Argv<T & NamespaceArgs> {
+  const withNs = y.option("namespace", { alias: "n", type: "string", describe: "The namespace (default: default)" });
+  if (!allNamespaces) return withNs;
+  return withNs.option("all-namespaces", { alias: "A", type: "boolean", describe: "Across all namespaces" });
+}
+
+export function withSelectors<T>(y: Argv<T>): Argv<T & SelectorArgs> {
+  return y
+    .option("selector", { alias: "l", type: "string", describe: "Label selector, e.g. app=web,tier!=db,env in (a,b)" })
+    .option("field-selector", { type: "string", describe: "Field selector, e.g. status.phase=Running,spec.nodeName=n1" });
+}
+
+export function withFilenames<T>(y: Argv<T>): Argv<T & { filename?: string[] }> {
+  return y.option("filename", { alias: "f", type: "string", array: true, describe: "A manifest file, a directory of them, or - for stdin (repeatable)" });
+}
+
+/** The ApiClient for the flags: kubeconfig first, then --server/--token overrides. */
+export function clientFromArgs(argv: ConnectionArgs): ApiClient {
+  const flagsOnly = argv.server && argv.token && !argv.kubeconfig;
+  const creds = flagsOnly ? { server: argv.server!, token: argv.token } : loadKubeconfig(argv.kubeconfig);
+  const caPem = "caPem" in creds ? creds.caPem : undefined;
+  const skipTls = argv["insecure-skip-tls-verify"] ?? ("insecureSkipTlsVerify" in creds ? creds.insecureSkipTlsVerify : undefined);
+  return new ApiClient({
+    baseUrl: argv.server ?? creds.server,
+    token: argv.token ?? creds.token,
+    caPem,
+    insecureSkipTlsVerify: skipTls,
+    userAgent: "skiff-cli",
+  });
+}
+
+export const defaultNamespace = "default";
+
+/** The namespace a verb works in: -n, else "default". */
+export function namespaceFrom(argv: NamespaceArgs): string {
+  return argv.namespace || defaultNamespace;
+}
+
+/** One line for a failure, phrased like kubectl's. */
+export function formatError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (cameFromServer(err)) return `Error from server (${err.reason}): ${err.message}`;
+    return `error: ${err.message}`;
+  }
+  if (err instanceof Error) return `error: ${err.message}`;
+  return `error: ${String(err)}`;
+}
+
+/** Wrap a verb: expected failures print one line and set a non-zero exit code; no stack traces. */
+export function run<A>(verb: (argv: A) => Promise<number | void>): (argv: A) => Promise<void> {
+  return async (argv: A) => {
+    try {
+      const code = await verb(argv);
+      if (code) process.exitCode = code;
+    } catch (err) {
+      process.stderr.write(formatError(err) + "\n");
+      if (process.env.SKIFF_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+      process.exitCode = 1;
+    }
+  };
+}
+
+/** Write to stdout. */
+export function out(text: string): void {
+  process.stdout.write(text.endsWith("\n") || text === "" ? text : text + "\n");
+}
+
+/** Write one line to stderr (errors, "No resources found"). */
+export function err(text: string): void {
+  process.stderr.write(text + "\n");
+}

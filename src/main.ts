@@ -1,0 +1,36 @@
+#!/usr/bin/env bun
+// skiff's entry point: the command tree and nothing else. Each verb lives in
+// its own file under src/cli/ and exports a yargs CommandModule.
+import yargs, { type CommandModule } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { getCommand } from "./cli/get.ts";
+import { versionCommand } from "./cli/version.ts";
+
+// Add a verb: import its CommandModule above and list it here.
+const commands: CommandModule<object, never>[] = [
+  getCommand,
+  versionCommand,
+] as CommandModule<object, never>[];
+
+async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName("skiff")
+    .usage("skiff: a single-binary container orchestrator\n\nUsage: skiff <command> [options]")
+    .strict()
+    .demandCommand(1, "a command is required; see skiff --help")
+    .help()
+    .alias("h", "help")
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, err, y) => {
+      // Usage errors: one line plus a hint; errors from verbs are printed by the verb itself.
+      if (err) throw err;
+      process.stderr.write(`error: ${msg}\nSee 'skiff --help' for usage.\n`);
+      void y;
+      process.exit(1);
+    });
+  for (const c of commands) cli = cli.command(c);
+  await cli.parseAsync();
+}
+
+await main(hideBin(process.argv));
