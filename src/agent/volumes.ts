@@ -51,7 +51,7 @@ export function projectedFiles(volume: Volume, namespace: string, lk: VolumeLook
     return undefined;
   }
   const out = new Map<string, ProjectedFile>();
-  const list = items ?? Object.keys(data).map((key) => ({ key, path: key }));
+  const list: { key: string; path: string; mode?: number }[] = items ?? Object.keys(data).map((key) => ({ key, path: key }));
   for (const item of list) {
     const content = data[item.key];
     if (content === undefined) throw new VolumeError(`volume "${volume.name}": key ${item.key} not found`);
