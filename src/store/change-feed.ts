@@ -31,6 +31,7 @@ export function toEvent(rec: ChangeRecord): StoreEvent {
 export type BacklogReader = (prefix: string, after: number, upTo: number, limit: number) => StoreEvent[];
 
 const backlogPage = 500;
+const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 export class ChangeFeed {
   private readonly watchers = new Set<Watcher>();
@@ -73,7 +74,7 @@ export class Watcher implements StoreWatch {
   private head = 0;
   private backlog: StoreEvent[] = [];
   private backlogIndex = 0;
-  private wake?: () => void;
+  private waiters: { resolve: (r: IteratorResult<StoreEvent>) => void; reject: (err: unknown) => void }[] = [];
   private failure?: ApiError;
   private closed = false;
   /** Backlog replay position; live events start after `backlogEnd`. */
@@ -110,20 +111,42 @@ export class Watcher implements StoreWatch {
     this.notify();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<StoreEvent> {
+  // A hand-written iterator rather than an async generator: with a thousand
+  // watchers, the generator's extra promise hops per event are measurable.
+  [Symbol.asyncIterator](): AsyncIterator<StoreEvent> {
+    return {
+      next: () => this.next(),
+      return: () => {
+        this.close();
+        return Promise.resolve(done);
+      },
+    };
+  }
+
+  private next(): Promise<IteratorResult<StoreEvent>> {
+    if (this.waiters.length > 0) return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.settle() ?? new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** The outcome of a pull if one is ready now: an event, the end, or the error that ended the watch. */
+  private settle(): Promise<IteratorResult<StoreEvent>> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.resolve(done);
+    let event: StoreEvent | undefined;
     try {
-      while (true) {
-        if (this.failure) throw this.failure;
-        if (this.closed) return;
-        const event = this.nextReady();
-        if (event) {
-          yield event;
-          continue;
-        }
-        await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    } finally {
-      this.close();
+      event = this.nextReady();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return event ? Promise.resolve({ value: event, done: false }) : undefined;
+  }
+
+  private notify(): void {
+    while (this.waiters.length > 0) {
+      const outcome = this.settle();
+      if (!outcome) return;
+      const waiter = this.waiters.shift()!;
+      outcome.then(waiter.resolve, waiter.reject);
     }
   }
 
@@ -175,9 +198,4 @@ export class Watcher implements StoreWatch {
     this.notify();
   }
 
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
 }

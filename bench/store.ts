@@ -1,0 +1,415 @@
+// Store benchmark: `bun run bench:store` (options: --quick, --skip-api, --skip-etcd).
+//
+//  (a) store layer, in process: durable creates/s of 1 KiB ConfigMaps, 1/16/64 concurrent writers
+//  (b) the real server over HTTPS with the admin token, driven from a separate client process
+//  (c) etcd (Debian's etcd-server, default durable settings) through its JSON gateway, same client code
+//  (d) watch latency, write submit → watcher receipt, 100 and 1,000 watchers (store layer and API)
+//  (e) the server's RSS, idle and after the load
+//
+// Everything listens on 127.0.0.1 ports picked free at run time; every process
+// started here is killed before exit. Results print as a markdown table.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KubeObject } from "../src/api/types.ts";
+import { loadKubeconfig } from "../src/client/kubeconfig.ts";
+import { openSqliteStore } from "../src/store/sqlite-store.ts";
+
+const root = join(import.meta.dir, "..");
+const bun = process.execPath;
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const levels = [1, 16, 64];
+const runMs = quick ? 1000 : 3000;
+const maxOps = 200_000;
+
+// ---- shared workload ---------------------------------------------------------
+
+/** A ConfigMap whose JSON is about 1 KiB. */
+function configMap(name: string, stamp?: number): KubeObject {
+  const data: Record<string, string> = { pad: "x".repeat(880) };
+  if (stamp !== undefined) data.t = String(stamp);
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data };
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface LoadResult {
+  ops: number;
+  errors: number;
+  ms: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  firstError?: string;
+}
+
+/** Runs `concurrency` loops of `op` until `runMs` passed (or maxOps done). */
+async function drive(concurrency: number, op: (seq: number) => Promise<void>): Promise<LoadResult> {
+  let seq = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const latencies: number[] = [];
+  const start = now();
+  const deadline = start + runMs;
+  const worker = async () => {
+    while (now() < deadline && seq < maxOps) {
+      const t0 = now();
+      try {
+        await op(seq++);
+        latencies.push(now() - t0);
+      } catch (err) {
+        errors++;
+        firstError ??= String(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const ms = now() - start;
+  latencies.sort((a, b) => a - b);
+  return { ops: latencies.length, errors, ms, rate: (latencies.length / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), firstError };
+}
+
+// ---- HTTP targets (used by the client child process) ---------------------------
+
+interface Target {
+  kind: "skiff" | "etcd";
+  url: string;
+  token?: string;
+  caPem?: string;
+}
+
+function requestFor(target: Target, name: string, body: KubeObject): [string, RequestInit & { tls?: { ca?: string } }] {
+  if (target.kind === "etcd") {
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    return [`${target.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(`/bench/configmaps/default/${name}`), value: b64(JSON.stringify(body)) }) }];
+  }
+  return [
+    `${target.url}/api/v1/namespaces/default/configmaps`,
+    {
+      method: "POST",
+      headers: { authorization: `Bearer ${target.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      tls: target.caPem ? { ca: target.caPem } : undefined,
+    },
+  ];
+}
+
+async function send(target: Target, name: string, body: KubeObject): Promise<void> {
+  const [url, init] = requestFor(target, name, body);
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+}
+
+/** Child-process entry: `bun bench/store.ts --client <json>` prints one JSON result line. */
+async function clientMain(spec: { target: Target; mode: "load" | "watch"; concurrency: number; run: string; watchers?: number }): Promise<void> {
+  const { target } = spec;
+  // Warm up connections so the first measured requests do not pay for TLS handshakes.
+  await Promise.all(Array.from({ length: spec.concurrency }, (_, i) => send(target, `${spec.run}-warm-${i}`, configMap(`${spec.run}-warm-${i}`))));
+  if (spec.mode === "load") {
+    const result = await drive(spec.concurrency, (seq) => send(target, `${spec.run}-${seq}`, configMap(`${spec.run}-${seq}`)));
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(JSON.stringify(await apiWatchLatency(target, spec.watchers ?? 100, spec.run)));
+}
+
+/** Opens `watchers` HTTP watches, writes paced creates, measures submit → receipt per watcher. */
+async function apiWatchLatency(target: Target, watchers: number, run: string): Promise<{ p50: number; p99: number; samples: number; missing: number }> {
+  const base = `${target.url}/api/v1/namespaces/default/configmaps`;
+  const headers = { authorization: `Bearer ${target.token}` };
+  const tls = target.caPem ? { ca: target.caPem } : undefined;
+  const list = (await (await fetch(`${base}?limit=1`, { headers, tls } as RequestInit)).json()) as { metadata: { resourceVersion: string } };
+  const rv = list.metadata.resourceVersion;
+  const writes = 200;
+  const latencies: number[] = [];
+  const abort = new AbortController();
+  let ready = 0;
+  let received = 0;
+  const watch = async () => {
+    const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, { headers, tls, signal: abort.signal } as RequestInit);
+    ready++;
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    let mine = 0;
+    try {
+      while (mine < writes) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        const at = now();
+        buf += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line.includes(`"${run}-w-`)) continue;
+          const ev = JSON.parse(line) as { object: { data?: { t?: string } } };
+          const t = Number(ev.object.data?.t);
+          if (!Number.isNaN(t)) {
+            latencies.push(at - t);
+            mine++;
+            received++;
+          }
+        }
+      }
+    } catch {
+      // aborted at the end
+    }
+  };
+  const watches = Array.from({ length: watchers }, watch);
+  const deadline = now() + 30_000;
+  while (ready < watchers && now() < deadline) await Bun.sleep(10);
+  // Paced writes (~200/s) from 4 writers: latency under load, not a saturation test.
+  let seq = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (seq < writes) {
+        const n = seq++;
+        await send(target, `${run}-w-${n}`, configMap(`${run}-w-${n}`, now()));
+        await Bun.sleep(20);
+      }
+    }),
+  );
+  const expected = writes * watchers;
+  while (received < expected && now() < deadline) await Bun.sleep(10);
+  abort.abort();
+  await Promise.allSettled(watches);
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length, missing: expected - received };
+}
+
+// ---- processes -----------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = l.port;
+  l.stop(true);
+  return port;
+}
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+const started: Bun.Subprocess[] = [];
+const tempDirs: string[] = [];
+
+function spawn(cmd: string[], cwd = root): Bun.Subprocess {
+  const proc = Bun.spawn(cmd, { cwd, stdout: "ignore", stderr: "pipe", detached: true });
+  started.push(proc);
+  return proc;
+}
+
+function kill(proc: Bun.Subprocess): void {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  try {
+    process.kill(-proc.pid, "SIGKILL");
+  } catch {
+    proc.kill("SIGKILL");
+  }
+}
+
+function cleanup(): void {
+  for (const p of started) kill(p);
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+}
+
+function tempDir(name: string): string {
+  const d = mkdtempSync(join(tmpdir(), `skiff-bench-${name}-`));
+  tempDirs.push(d);
+  return d;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+async function runClient(spec: Parameters<typeof clientMain>[0]): Promise<LoadResult & { samples?: number; missing?: number }> {
+  const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--client", JSON.stringify(spec)], { cwd: root, stdout: "pipe", stderr: "inherit" });
+  started.push(proc);
+  const out = await new Response(proc.stdout).text();
+  await proc.exited;
+  const line = out.trim().split("\n").pop() ?? "";
+  if (proc.exitCode !== 0 || !line.startsWith("{")) throw new Error(`client failed (exit ${proc.exitCode}): ${out.slice(0, 500)}`);
+  return JSON.parse(line);
+}
+
+async function startSkiff(): Promise<{ proc: Bun.Subprocess; target: Target }> {
+  const dir = tempDir("server");
+  const port = await freePort();
+  const proc = spawn([bun, "src/main.ts", "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"]);
+  const kubeconfig = join(dir, "admin.kubeconfig");
+  const cfg = await until("the server's admin kubeconfig", 30_000, async () => (existsSync(kubeconfig) ? loadKubeconfig(kubeconfig) : undefined));
+  const target: Target = { kind: "skiff", url: cfg.server, token: cfg.token, caPem: cfg.caPem };
+  await until("skiff /readyz", 30_000, async () => {
+    const res = await fetch(`${target.url}/readyz`, { tls: { ca: target.caPem } } as RequestInit);
+    return res.ok ? true : undefined;
+  });
+  return { proc, target };
+}
+
+async function startEtcd(): Promise<{ proc: Bun.Subprocess; target: Target; version: string }> {
+  const etcd = Bun.which("etcd");
+  if (!etcd) throw new Error("etcd not installed (apt-get install -y etcd-server)");
+  const version = (Bun.spawnSync([etcd, "--version"]).stdout.toString().match(/etcd Version: (\S+)/) ?? [])[1] ?? "?";
+  const dir = tempDir("etcd");
+  const client = await freePort();
+  const peer = await freePort();
+  const c = `http://127.0.0.1:${client}`;
+  const p = `http://127.0.0.1:${peer}`;
+  const proc = spawn([etcd, "--name", "bench", "--data-dir", join(dir, "data"), "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", p, "--initial-advertise-peer-urls", p, "--initial-cluster", `bench=${p}`, "--log-level", "error"]);
+  await until("etcd /health", 30_000, async () => ((await fetch(`${c}/health`)).ok ? true : undefined));
+  return { proc, target: { kind: "etcd", url: c }, version };
+}
+
+// ---- the benchmark -------------------------------------------------------------
+
+async function storeLayer(): Promise<Record<number, LoadResult>> {
+  const out: Record<number, LoadResult> = {};
+  for (const c of levels) {
+    const dir = tempDir("store");
+    const store = openSqliteStore({ path: join(dir, "state.db"), compactIntervalMs: 0 });
+    out[c] = await drive(c, async (seq) => {
+      await store.create(`/core/configmaps/default/cm-${seq}`, configMap(`cm-${seq}`));
+    });
+    await store.close();
+  }
+  return out;
+}
+
+async function storeWatchLatency(watchers: number): Promise<{ p50: number; p99: number; samples: number }> {
+  const dir = tempDir("watch");
+  const store = openSqliteStore({ path: join(dir, "state.db"), compactIntervalMs: 0, watchBuffer: 100_000 });
+  const writes = 200;
+  const submitted = new Map<string, number>();
+  const latencies: number[] = [];
+  const from = store.currentRevision();
+  const readers = Array.from({ length: watchers }, async () => {
+    let seen = 0;
+    for await (const ev of store.watch("/core/configmaps/", from)) {
+      latencies.push(now() - submitted.get(ev.key)!);
+      if (++seen === writes) return;
+    }
+  });
+  // Paced like the API variant (4 writers, ~200 writes/s): latency, not saturation.
+  let seq = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (seq < writes) {
+        const key = `/core/configmaps/default/w-${seq++}`;
+        submitted.set(key, now());
+        await store.create(key, configMap(key));
+        await Bun.sleep(20);
+      }
+    }),
+  );
+  await Promise.all(readers);
+  await store.close();
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length };
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
+
+async function main(): Promise<void> {
+  const lines: string[] = [];
+  const print = (s: string) => {
+    lines.push(s);
+    console.log(s);
+  };
+  console.error(`bench:store on ${navigator.hardwareConcurrency} CPUs, Bun ${Bun.version}, ${runMs} ms per run`);
+
+  const store = await storeLayer();
+  const api: Record<number, LoadResult> = {};
+  const etcd: Record<number, LoadResult> = {};
+  let rss: { idle: number; loaded: number } | undefined;
+  let etcdVersion = "";
+  const apiWatch: Record<number, { p50: number; p99: number; samples?: number; missing?: number }> = {};
+  const notes: string[] = [];
+
+  if (!args.has("--skip-api")) {
+    if (!existsSync(join(root, "src/main.ts"))) notes.push("API: src/main.ts not present yet — skipped");
+    else {
+      try {
+        const { proc, target } = await startSkiff();
+        await Bun.sleep(2000); // let startup work (namespaces, controllers) settle before the idle reading
+        const idle = rssMiB(proc.pid);
+        for (const c of levels) api[c] = await runClient({ target, mode: "load", concurrency: c, run: `api${c}` });
+        for (const w of [100, 1000]) apiWatch[w] = await runClient({ target, mode: "watch", concurrency: 1, watchers: w, run: `watch${w}` });
+        rss = { idle, loaded: rssMiB(proc.pid) };
+        kill(proc);
+      } catch (err) {
+        notes.push(`API: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+  if (!args.has("--skip-etcd")) {
+    try {
+      const { proc, target, version } = await startEtcd();
+      etcdVersion = version;
+      for (const c of levels) etcd[c] = await runClient({ target, mode: "load", concurrency: c, run: `etcd${c}` });
+      kill(proc);
+    } catch (err) {
+      notes.push(`etcd: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const storeWatch: Record<number, { p50: number; p99: number; samples: number }> = {};
+  for (const w of [100, 1000]) storeWatch[w] = await storeWatchLatency(w);
+
+  print("");
+  print(`Durable creates of 1 KiB ConfigMaps (synchronous=FULL; etcd ${etcdVersion || "n/a"} defaults), ${runMs / 1000} s per cell`);
+  print("");
+  print("| concurrent writers | store layer (in process) | skiff API (HTTPS, separate client) | etcd (JSON gateway, same client) | API / etcd |");
+  print("|---:|---:|---:|---:|---:|");
+  for (const c of levels) {
+    const cell = (r?: LoadResult) => (r ? `${fmt(r.rate)}/s (p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms${r.errors ? `, ${r.errors} errors` : ""})` : "—");
+    const ratio = api[c] && etcd[c] ? `${fmt(api[c].rate / etcd[c].rate, 2)}×` : "—";
+    print(`| ${c} | ${cell(store[c])} | ${cell(api[c])} | ${cell(etcd[c])} | ${ratio} |`);
+  }
+  print("");
+  print("Watch latency, write submitted → event received by every watcher (includes the commit's fsync)");
+  print("");
+  print("| watchers | store layer p50 / p99 | API (HTTP watch streams) p50 / p99 |");
+  print("|---:|---:|---:|");
+  for (const w of [100, 1000]) {
+    const a = apiWatch[w];
+    const apiCell = a ? `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)} ms${a.missing ? ` (${a.missing} events missing)` : ""}` : "—";
+    print(`| ${w} | ${fmt(storeWatch[w].p50, 2)} / ${fmt(storeWatch[w].p99, 2)} ms | ${apiCell} |`);
+  }
+  if (rss) {
+    print("");
+    print(`Server RSS: idle ${fmt(rss.idle, 1)} MiB, after the load ${fmt(rss.loaded, 1)} MiB`);
+  }
+  for (const r of [...Object.values(api), ...Object.values(etcd)]) if (r.firstError) notes.push(`first error: ${r.firstError}`);
+  for (const n of notes) print(`\nNote: ${n}`);
+}
+
+if (process.argv[2] === "--client") {
+  await clientMain(JSON.parse(process.argv[3]));
+} else {
+  try {
+    await main();
+  } finally {
+    cleanup();
+  }
+}
