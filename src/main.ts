@@ -3,12 +3,22 @@
 // its own file under src/cli/ and exports a yargs CommandModule.
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { applyCommand } from "./cli/apply.ts";
+import { createCommand } from "./cli/create.ts";
+import { deleteCommand } from "./cli/delete.ts";
+import { describeCommand } from "./cli/describe.ts";
 import { getCommand } from "./cli/get.ts";
+import { labelCommand } from "./cli/label.ts";
 import { versionCommand } from "./cli/version.ts";
 
 // Add a verb: import its CommandModule above and list it here.
 const commands: CommandModule<object, never>[] = [
   getCommand,
+  describeCommand,
+  applyCommand,
+  createCommand,
+  deleteCommand,
+  labelCommand,
   versionCommand,
 ] as CommandModule<object, never>[];
 

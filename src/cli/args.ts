@@ -68,14 +68,12 @@ export function namespaceFrom(argv: NamespaceArgs): string {
   return argv.namespace || defaultNamespace;
 }
 
-/** One line for a failure, phrased like kubectl's. */
-export function formatError(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (cameFromServer(err)) return `Error from server (${err.reason}): ${err.message}`;
-    return `error: ${err.message}`;
-  }
-  if (err instanceof Error) return `error: ${err.message}`;
-  return `error: ${String(err)}`;
+/** One line for a failure, phrased like kubectl's; `doing` says which object it was about ('error when creating "web.yaml"'). */
+export function formatError(err: unknown, doing?: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const body = doing ? `${doing}: ${message}` : message;
+  if (err instanceof ApiError && cameFromServer(err)) return `Error from server (${err.reason}): ${body}`;
+  return `error: ${body}`;
 }
 
 /** Wrap a verb: expected failures print one line and set a non-zero exit code; no stack traces. */
