@@ -138,7 +138,7 @@ export function validateAnnotations(annotations: unknown, field: string): Status
   return causes;
 }
 
-export type NameRule = "subdomain" | "label";
+export type NameRule = "subdomain" | "label" | "dns1035";
 
 export interface MetaRules {
   namespaced: boolean;
@@ -155,7 +155,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, rules: MetaRule
   } else if (typeof meta.name !== "string") {
     causes.push(invalid("metadata.name", meta.name, "must be a string"));
   } else {
-    const errs = rules.name === "label" ? dns1123LabelErrors(meta.name) : dns1123SubdomainErrors(meta.name);
+    const errs = rules.name === "label" ? dns1123LabelErrors(meta.name) : rules.name === "dns1035" ? dns1035LabelErrors(meta.name) : dns1123SubdomainErrors(meta.name);
     for (const e of errs) causes.push(invalid("metadata.name", meta.name, e));
   }
   if (rules.namespaced) {
@@ -232,4 +232,79 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
   const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
   return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
+}
+
+/** A LabelSelector object's shape: keys, values, operators. */
+export function validateLabelSelector(sel: unknown, field: string): StatusCause[] {
+  if (sel === undefined || sel === null) return [];
+  if (typeof sel !== "object" || Array.isArray(sel)) return [invalid(field, sel, "must be an object with matchLabels and/or matchExpressions")];
+  const s = sel as { matchLabels?: unknown; matchExpressions?: unknown };
+  const causes = validateLabels(s.matchLabels, `${field}.matchLabels`);
+  if (s.matchExpressions === undefined || s.matchExpressions === null) return causes;
+  if (!Array.isArray(s.matchExpressions)) return [...causes, invalid(`${field}.matchExpressions`, s.matchExpressions, "must be a list")];
+  s.matchExpressions.forEach((raw, i) => {
+    const f = `${field}.matchExpressions[${i}]`;
+    const expr = (raw ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+    if (typeof expr.key !== "string" || !expr.key) causes.push(required(`${f}.key`));
+    else for (const e of qualifiedNameErrors(expr.key)) causes.push(invalid(`${f}.key`, expr.key, e));
+    const values = Array.isArray(expr.values) ? expr.values : [];
+    switch (expr.operator) {
+      case "In":
+      case "NotIn":
+        if (!values.length) causes.push(required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case "Exists":
+      case "DoesNotExist":
+        if (values.length) causes.push(forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        causes.push(notSupported(`${f}.operator`, expr.operator, ["In", "NotIn", "Exists", "DoesNotExist"]));
+    }
+    values.forEach((v, j) => {
+      if (typeof v !== "string") causes.push(invalid(`${f}.values[${j}]`, v, "must be a string"));
+      else for (const e of labelValueErrors(v)) causes.push(invalid(`${f}.values[${j}]`, v, e));
+    });
+  });
+  return causes;
+}
+
+/** One of `allowed`, or absent. */
+export function validateEnum(value: unknown, field: string, allowed: readonly string[], isRequired = false): StatusCause[] {
+  if (value === undefined || value === null || value === "") return isRequired ? [required(field)] : [];
+  return allowed.includes(value as string) ? [] : [notSupported(field, value, allowed)];
+}
+
+const dns1035LabelRe = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Service names: a DNS-1035 label (starts with a letter). */
+export function dns1035LabelErrors(s: string): string[] {
+  const errs: string[] = [];
+  if (s.length > 63) errs.push("must be no more than 63 characters");
+  if (!dns1035LabelRe.test(s)) {
+    errs.push(
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    );
+  }
+  return errs;
+}
+
+/** Keys of ConfigMap/Secret data: file-name-like. */
+export function configKeyErrors(s: string): string[] {
+  const errs: string[] = [];
+  if (s.length > 253) errs.push("must be no more than 253 characters");
+  if (!/^[-._a-zA-Z0-9]+$/.test(s)) errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+  if (s === "." || s === "..") errs.push(`must not be '${s}'`);
+  else if (s.startsWith("..")) errs.push("must not start with '..'");
+  return errs;
+}
+
+/** metadata on create, plus the immutable identity fields on update. */
+export function validateMeta(meta: ObjectMeta | undefined, old: ObjectMeta | undefined, rules: MetaRules): StatusCause[] {
+  const causes = validateObjectMeta(meta, rules);
+  if (meta && old) causes.push(...validateObjectMetaUpdate(meta, old));
+  return causes;
+}
+
+export function immutable(value: unknown, old: unknown, field: string): StatusCause[] {
+  return jsonEqual(value, old) ? [] : [invalid(field, value ?? null, "field is immutable")];
 }

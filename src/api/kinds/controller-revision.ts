@@ -3,6 +3,7 @@ import { controllerOf } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { ControllerRevision } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
+import { validateControllerRevision } from "./workload-admission.ts";
 
 export const ControllerRevisions: ResourceType<ControllerRevision> = {
   group: "apps",
@@ -14,6 +15,7 @@ export const ControllerRevisions: ResourceType<ControllerRevision> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
+  validate: validateControllerRevision,
   columns: [
     {
       name: "CONTROLLER",

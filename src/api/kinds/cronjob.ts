@@ -3,6 +3,7 @@ import { formatAge } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { CronJob } from "../types.ts";
 import { ageColumn, containerImages, containerNames } from "./columns.ts";
+import { defaultCronJob, validateCronJob } from "./job-admission.ts";
 
 export const CronJobs: ResourceType<CronJob> = {
   group: "batch",
@@ -14,6 +15,8 @@ export const CronJobs: ResourceType<CronJob> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
+  defaults: defaultCronJob,
+  validate: validateCronJob,
   columns: [
     { name: "SCHEDULE", value: (c) => c.spec?.schedule ?? "" },
     { name: "TIMEZONE", value: (c) => c.spec?.timeZone ?? "<none>" },

@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import { selectorToString } from "../selectors.ts";
 import type { DaemonSet } from "../types.ts";
 import { ageColumn, containerImages, containerNames, mapToString, num, orNone } from "./columns.ts";
+import { defaultDaemonSet, validateDaemonSet } from "./workload-admission.ts";
 
 export const DaemonSets: ResourceType<DaemonSet> = {
   group: "apps",
@@ -14,6 +15,8 @@ export const DaemonSets: ResourceType<DaemonSet> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
+  defaults: defaultDaemonSet,
+  validate: validateDaemonSet,
   columns: [
     { name: "DESIRED", value: (d) => num(d.status?.desiredNumberScheduled) },
     { name: "CURRENT", value: (d) => num(d.status?.currentNumberScheduled) },

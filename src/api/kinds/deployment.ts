@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import { selectorToString } from "../selectors.ts";
 import type { Deployment } from "../types.ts";
 import { ageColumn, containerImages, containerNames, num } from "./columns.ts";
+import { defaultDeployment, validateDeployment } from "./workload-admission.ts";
 
 export const Deployments: ResourceType<Deployment> = {
   group: "apps",
@@ -14,6 +15,8 @@ export const Deployments: ResourceType<Deployment> = {
   namespaced: true,
   subresources: ["status", "scale"],
   statusSubresource: true,
+  defaults: defaultDeployment,
+  validate: validateDeployment,
   columns: [
     { name: "READY", value: (d) => `${num(d.status?.readyReplicas)}/${num(d.spec?.replicas)}` },
     { name: "UP-TO-DATE", value: (d) => num(d.status?.updatedReplicas) },

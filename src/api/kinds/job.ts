@@ -4,6 +4,7 @@ import type { ResourceType } from "../resource-type.ts";
 import { selectorToString } from "../selectors.ts";
 import type { Job } from "../types.ts";
 import { ageColumn, containerImages, containerNames, num } from "./columns.ts";
+import { defaultJob, validateJob } from "./job-admission.ts";
 
 function completions(job: Job): string {
   const succeeded = num(job.status?.succeeded);
@@ -29,6 +30,8 @@ export const Jobs: ResourceType<Job> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
+  defaults: defaultJob,
+  validate: validateJob,
   selectableFields: {
     "status.successful": (j) => num(j.status?.succeeded),
   },

@@ -2,6 +2,7 @@
 import type { ResourceType } from "../resource-type.ts";
 import type { Lease } from "../types.ts";
 import { ageColumn } from "./columns.ts";
+import { validateLease } from "./lease-admission.ts";
 
 export const Leases: ResourceType<Lease> = {
   group: "coordination.k8s.io",
@@ -13,5 +14,6 @@ export const Leases: ResourceType<Lease> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
+  validate: validateLease,
   columns: [{ name: "HOLDER", value: (l) => l.spec?.holderIdentity ?? "" }, ageColumn()],
 };

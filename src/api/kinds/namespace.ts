@@ -2,6 +2,7 @@
 import type { ResourceType } from "../resource-type.ts";
 import type { Namespace } from "../types.ts";
 import { ageColumn } from "./columns.ts";
+import { defaultNamespace, validateNamespace } from "./namespace-admission.ts";
 
 export const Namespaces: ResourceType<Namespace> = {
   group: "",
@@ -13,6 +14,8 @@ export const Namespaces: ResourceType<Namespace> = {
   namespaced: false,
   subresources: ["status"],
   statusSubresource: true,
+  defaults: defaultNamespace,
+  validate: validateNamespace,
   selectableFields: {
     "status.phase": (n) => n.status?.phase ?? "",
   },

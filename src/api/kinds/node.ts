@@ -3,6 +3,7 @@ import { getCondition } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { Node } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
+import { validateNode } from "./node-admission.ts";
 
 /** "Ready", "NotReady", "Unknown", with ",SchedulingDisabled" when cordoned. */
 export function nodeStatus(node: Node): string {
@@ -40,6 +41,7 @@ export const Nodes: ResourceType<Node> = {
   namespaced: false,
   subresources: ["status"],
   statusSubresource: true,
+  validate: validateNode,
   selectableFields: {
     "spec.unschedulable": (n) => String(n.spec?.unschedulable ?? false),
   },

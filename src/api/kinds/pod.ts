@@ -1,9 +1,10 @@
-// core/v1 Pod: the registry entry (table columns, field selectors; defaults and
-// validation live in pod-spec.ts, shared with every kind that has a pod template).
+// core/v1 Pod: the registry entry (table columns, field selectors); defaults and
+// validation are in pod-admission.ts and pod-spec.ts.
 import { formatDuration } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { Pod } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
+import { defaultPod, validatePod } from "./pod-admission.ts";
 
 /** kubectl's STATUS column for a pod (printPod in kubectl's printers). */
 export function podStatusReason(pod: Pod): string {
@@ -76,6 +77,8 @@ export const Pods: ResourceType<Pod> = {
   namespaced: true,
   subresources: ["status", "binding", "log"],
   statusSubresource: true,
+  defaults: defaultPod,
+  validate: validatePod,
   selectableFields: {
     "spec.nodeName": (p) => p.spec?.nodeName ?? "",
     "spec.schedulerName": (p) => p.spec?.schedulerName ?? "",

@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import { selectorToString } from "../selectors.ts";
 import type { ReplicaSet } from "../types.ts";
 import { ageColumn, containerImages, containerNames, num } from "./columns.ts";
+import { defaultReplicaSet, validateReplicaSet } from "./workload-admission.ts";
 
 export const ReplicaSets: ResourceType<ReplicaSet> = {
   group: "apps",
@@ -14,6 +15,8 @@ export const ReplicaSets: ResourceType<ReplicaSet> = {
   namespaced: true,
   subresources: ["status", "scale"],
   statusSubresource: true,
+  defaults: defaultReplicaSet,
+  validate: validateReplicaSet,
   selectableFields: {
     "status.replicas": (r) => num(r.status?.replicas),
   },

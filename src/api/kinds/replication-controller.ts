@@ -2,6 +2,7 @@
 import type { ResourceType } from "../resource-type.ts";
 import type { ReplicationController } from "../types.ts";
 import { ageColumn, containerImages, containerNames, mapToString, num, orNone } from "./columns.ts";
+import { defaultReplicationController, validateReplicationController } from "./workload-admission.ts";
 
 export const ReplicationControllers: ResourceType<ReplicationController> = {
   group: "",
@@ -13,6 +14,8 @@ export const ReplicationControllers: ResourceType<ReplicationController> = {
   namespaced: true,
   subresources: ["status", "scale"],
   statusSubresource: true,
+  defaults: defaultReplicationController,
+  validate: validateReplicationController,
   selectableFields: {
     "status.replicas": (r) => num(r.status?.replicas),
   },

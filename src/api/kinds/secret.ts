@@ -2,6 +2,7 @@
 import type { ResourceType } from "../resource-type.ts";
 import type { Secret } from "../types.ts";
 import { ageColumn } from "./columns.ts";
+import { defaultSecret, validateSecret } from "./config-admission.ts";
 
 export const Secrets: ResourceType<Secret> = {
   group: "",
@@ -13,6 +14,8 @@ export const Secrets: ResourceType<Secret> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
+  defaults: defaultSecret,
+  validate: validateSecret,
   selectableFields: {
     type: (s) => s.type ?? "",
   },

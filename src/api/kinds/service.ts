@@ -2,6 +2,7 @@
 import type { ResourceType } from "../resource-type.ts";
 import type { Service } from "../types.ts";
 import { ageColumn, mapToString, orNone } from "./columns.ts";
+import { defaultService, validateService } from "./service-admission.ts";
 
 function externalIP(svc: Service): string {
   const spec = svc.spec ?? {};
@@ -34,6 +35,8 @@ export const Services: ResourceType<Service> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
+  defaults: defaultService,
+  validate: validateService,
   columns: [
     { name: "TYPE", value: (s) => s.spec?.type ?? "ClusterIP" },
     { name: "CLUSTER-IP", value: (s) => orNone(s.spec?.clusterIP) },
