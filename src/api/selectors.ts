@@ -186,7 +186,7 @@ export function parseLabelSelector(s: string): LabelSelectorMatcher {
 }
 
 function dedupe(values: string[]): string[] {
-  return [...new Set(values)];
+  return [...new Set(values)].sort();
 }
 
 function sortRequirements(rs: LabelRequirement[]): LabelRequirement[] {
