@@ -32,11 +32,13 @@ async function main(argv: string[]): Promise<void> {
     .alias("h", "help")
     .version(false)
     .wrap(Math.min(120, process.stdout.columns || 100))
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       // Usage errors: one line plus a hint; errors from verbs are printed by the verb itself.
       if (err) throw err;
-      process.stderr.write(`error: ${msg}\nSee 'skiff --help' for usage.\n`);
-      void y;
+      const verb = argv.find((a) => !a.startsWith("-"));
+      const known = commands.map((c) => String(c.command).split(" ")[0]);
+      const line = verb && !known.includes(verb) ? `unknown command "${verb}" for "skiff"` : msg;
+      process.stderr.write(`error: ${line}\nSee 'skiff --help' for usage.\n`);
       process.exit(1);
     });
   for (const c of commands) cli = cli.command(c);
