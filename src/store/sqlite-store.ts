@@ -271,16 +271,23 @@ export class SqliteStore implements Store {
       if (!existing) return this.error("notFound", op.key);
       if (op.expectedRevision !== undefined && op.expectedRevision !== existing.revision) return this.error("conflict", op.key);
     }
-    const revision = ++this.revision;
+    const revision = this.revision + 1;
     const prev = existing?.value ?? null;
     if (op.kind === "delete") {
+      this.revision = revision;
       this.q.del.run(op.key);
       this.q.append.run(revision, op.key, typeCode.DELETED, null, prev);
       records.push({ revision, key: op.key, type: "DELETED", value: null, prev });
       return stamp(JSON.parse(prev!), revision);
     }
     const stored = stamp(op.obj, revision);
-    const value = JSON.stringify(stored);
+    let value: string;
+    try {
+      value = JSON.stringify(stored);
+    } catch (err) {
+      return ApiError.badRequest(`object cannot be stored: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.revision = revision;
     const type = op.kind === "create" ? "ADDED" : "MODIFIED";
     this.q.put.run(op.key, revision, value);
     this.q.append.run(revision, op.key, typeCode[type], value, prev);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { ApiError, isApiError } from "../../src/api/errors.ts";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite-store.ts";
 import { cmKey, configMap, tempStore, WatchReader } from "./helpers.ts";
@@ -137,6 +138,31 @@ describe("group commit", () => {
     expect(await store.get(cmKey("x2"))).toBeDefined();
   });
 
+  test("an object that cannot be serialized fails alone, leaving no revision gap", async () => {
+    const { store } = setup();
+    const bad = { ...configMap("bad"), data: { n: 1n } };
+    const outcomes = await Promise.allSettled([store.create(cmKey("a"), configMap("a")), store.create(cmKey("bad"), bad), store.create(cmKey("b"), configMap("b"))]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await store.get(cmKey("b")))?.metadata.resourceVersion).toBe("2");
+  });
+
+  test("a storage error rolls the whole batch back and rejects every write in it", async () => {
+    const { store, path } = setup();
+    await store.create(cmKey("before"), configMap("before"));
+    // A second connection plants a trigger that makes the log insert for one key fail.
+    const other = new Database(path);
+    other.run("CREATE TRIGGER boom BEFORE INSERT ON log WHEN NEW.key = '/core/configmaps/default/boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    other.close();
+    const outcomes = await Promise.allSettled([store.create(cmKey("x"), configMap("x")), store.create(cmKey("boom"), configMap("boom"))]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    const reason = (outcomes[0] as PromiseRejectedResult).reason;
+    expect(isApiError(reason, "InternalError")).toBe(true);
+    expect(store.currentRevision()).toBe(1);
+    expect(await store.get(cmKey("x"))).toBeUndefined();
+    const after = await store.create(cmKey("after"), configMap("after"));
+    expect(after.metadata.resourceVersion).toBe("2");
+  });
+
   test("writes in one batch see each other in order (create then CAS update)", async () => {
     const { store } = setup();
     const [created, updated] = await Promise.all([
@@ -204,6 +230,23 @@ describe("list", () => {
     // The latest view has the changes.
     const now = await store.list("/core/configmaps/b/");
     expect(now.items.map((o) => o.metadata.name)).toEqual(["cm0", "cm1", "cm3", "cm4", "cm9"]);
+  });
+
+  test("a key deleted and re-created, or created and deleted, after the first page reads as it was", async () => {
+    const { store } = setup();
+    await fill(store);
+    const first = await store.list("/core/configmaps/", { limit: 1 });
+    await store.delete(cmKey("cm1", "a"));
+    await store.create(cmKey("cm1", "a"), configMap("cm1", "a", { i: "reborn" }));
+    await store.create(cmKey("cm1x", "a"), configMap("cm1x", "a"));
+    await store.delete(cmKey("cm1x", "a"));
+    const rest = await store.list("/core/configmaps/a/", { startAfter: first.continueKey, atRevision: first.revision });
+    expect(rest.items.map((o) => [o.metadata.name, (o.data as Record<string, string>).i])).toEqual([
+      ["cm1", "1"],
+      ["cm2", "2"],
+      ["cm3", "3"],
+      ["cm4", "4"],
+    ]);
   });
 
   test("continuing at a compacted revision is Gone; a future revision is refused", async () => {
