@@ -1,0 +1,187 @@
+// Job: run pods to completion. The pure step counts what the pods did and
+// decides how many to start or stop; a Job never has more than `parallelism`
+// pods that are running or still terminating, even across a node failure.
+import { isApiError } from "../api/errors.ts";
+import { getCondition, isBeingDeleted, isConditionTrue, podIsReady, podIsTerminal, setCondition, splitNamespacedName } from "../api/meta.ts";
+import { Jobs, Pods } from "../api/registry.ts";
+import { labelSelectorFromObject, matches } from "../api/selectors.ts";
+import type { Job, JobStatus, Pod } from "../api/types.ts";
+import { claimObjects } from "./controller-ref.ts";
+import type { PlannedEvent } from "./deployment.ts";
+import { Expectations } from "./expectations.ts";
+import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
+import { inBatches, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
+import { podFromTemplate, podsToDelete } from "./pod-util.ts";
+import { canonicalJson } from "./template-hash.ts";
+
+export const controllerUidLabel = "batch.kubernetes.io/controller-uid";
+export const jobNameLabel = "batch.kubernetes.io/job-name";
+
+export interface JobPlan {
+  create: number;
+  delete: Pod[];
+  status: JobStatus;
+  events: PlannedEvent[];
+  /** ttlSecondsAfterFinished has passed: delete the Job (and, by GC, its pods). */
+  deleteJob: boolean;
+  requeueAfterMs?: number;
+}
+
+export function jobFinished(job: Job): "Complete" | "Failed" | undefined {
+  if (isConditionTrue(job.status?.conditions, "Complete")) return "Complete";
+  if (isConditionTrue(job.status?.conditions, "Failed")) return "Failed";
+  return undefined;
+}
+
+function restartsOf(pod: Pod): number {
+  return (pod.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+}
+
+export function reconcileJob(job: Job, owned: Pod[], now: number, manage = true): JobPlan {
+  const iso = new Date(now).toISOString();
+  const prev = job.status ?? {};
+  const plan: JobPlan = { create: 0, delete: [], status: { ...prev }, events: [], deleteJob: false };
+  const running = owned.filter((p) => !podIsTerminal(p) && !isBeingDeleted(p));
+  const terminating = owned.filter((p) => !podIsTerminal(p) && isBeingDeleted(p));
+  const succeeded = Math.max(prev.succeeded ?? 0, owned.filter((p) => p.status?.phase === "Succeeded").length);
+  const failed = Math.max(prev.failed ?? 0, owned.filter((p) => p.status?.phase === "Failed").length);
+  const status = plan.status;
+  status.active = running.length;
+  status.succeeded = succeeded;
+  status.failed = failed;
+  (status as JobStatus & { ready?: number }).ready = running.filter(podIsReady).length;
+
+  const finished = jobFinished(job);
+  if (finished) {
+    if (manage) plan.delete = running;
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    if (ttl !== undefined && ttl !== null) {
+      const at = Date.parse(status.completionTime ?? getCondition(status.conditions, finished)?.lastTransitionTime ?? iso) + ttl * 1000;
+      if (at <= now) plan.deleteJob = true;
+      else plan.requeueAfterMs = at - now;
+    }
+    return plan;
+  }
+
+  if (job.spec.suspend) {
+    status.conditions = setCondition(status.conditions, { type: "Suspended", status: "True", reason: "JobSuspended", message: "Job suspended" }, new Date(now));
+    if (manage) plan.delete = running;
+    return plan;
+  }
+  if (getCondition(status.conditions, "Suspended")?.status === "True") {
+    status.conditions = setCondition(status.conditions, { type: "Suspended", status: "False", reason: "JobResumed", message: "Job resumed" }, new Date(now));
+  }
+  status.startTime ??= iso;
+
+  const fail = (reason: string, message: string) => {
+    status.conditions = setCondition(status.conditions, { type: "Failed", status: "True", reason, message, lastProbeTime: iso }, new Date(now));
+    plan.events.push({ type: "Warning", reason, message });
+    if (manage) plan.delete = running;
+  };
+  const backoffLimit = job.spec.backoffLimit ?? 6;
+  const onFailureRestarts = job.spec.template.spec.restartPolicy === "OnFailure" ? running.reduce((n, p) => n + restartsOf(p), 0) : 0;
+  if (failed + onFailureRestarts > backoffLimit) {
+    fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+    return plan;
+  }
+  const deadline = job.spec.activeDeadlineSeconds;
+  if (deadline !== undefined && deadline !== null) {
+    const due = Date.parse(status.startTime) + deadline * 1000;
+    if (due <= now) {
+      fail("DeadlineExceeded", "Job was active longer than specified deadline");
+      return plan;
+    }
+    plan.requeueAfterMs = due - now;
+  }
+
+  const completions = job.spec.completions;
+  const parallelism = job.spec.parallelism ?? 1;
+  const done = completions !== undefined && completions !== null ? succeeded >= completions : succeeded > 0 && running.length === 0 && terminating.length === 0;
+  if (done) {
+    status.completionTime = iso;
+    status.conditions = setCondition(status.conditions, { type: "Complete", status: "True", lastProbeTime: iso }, new Date(now));
+    plan.events.push({ type: "Normal", reason: "Completed", message: "Job completed" });
+    if (manage) plan.delete = running;
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    if (ttl !== undefined && ttl !== null) plan.requeueAfterMs = ttl * 1000;
+    return plan;
+  }
+
+  let want = parallelism;
+  if (completions !== undefined && completions !== null) want = Math.min(parallelism, completions - succeeded);
+  else if (succeeded > 0) want = 0;
+  if (!manage) return plan;
+  // Terminating pods still hold their slot: they may still be running.
+  const occupied = running.length + terminating.length;
+  if (occupied < want) plan.create = want - occupied;
+  if (running.length > want) plan.delete = podsToDelete(running, running.length - want);
+  return plan;
+}
+
+// ---- the loop -------------------------------------------------------------------
+
+/** The Job's selector, defaulting to its own controller-uid label as Kubernetes does. */
+function jobSelects(job: Job, labels: Record<string, string>): boolean {
+  if (job.spec.selector && (job.spec.selector.matchExpressions?.length || Object.keys(job.spec.selector.matchLabels ?? {}).length)) {
+    return matches(labelSelectorFromObject(job.spec.selector), labels);
+  }
+  return labels[controllerUidLabel] === job.metadata.uid || labels["controller-uid"] === job.metadata.uid;
+}
+
+export const jobController: ControllerDefinition = {
+  name: "job",
+  setup(ctx, queue) {
+    const jobs = ctx.informer(Jobs);
+    const pods = ctx.informer(Pods);
+    const expectations = new Expectations(30_000, ctx.now);
+    wireSelf(jobs, queue);
+    wireOwnedPods(pods, { kind: "Job", owners: jobs, queue, expectations, selects: jobSelects });
+    return (key) => syncJob(ctx, key, jobs.getByKey(key), pods.list(), expectations);
+  },
+};
+
+async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined, allPods: Pod[], expectations: Expectations): Promise<SyncResult> {
+  if (!job) {
+    expectations.forget(key);
+    return;
+  }
+  const { namespace, name } = splitNamespacedName(key);
+  const claim = claimObjects(job, (labels) => jobSelects(job, labels), allPods.filter((p) => p.metadata.namespace === namespace));
+  await settleClaim(ctx.client, job, claim.adopt, claim.release);
+  const manage = expectations.satisfied(key) && !isBeingDeleted(job);
+  const plan = reconcileJob(job, claim.owned, ctx.now(), manage);
+
+  if (plan.deleteJob) {
+    ctx.event(job, "Normal", "TTLExpired", `Job ${name} deleted after ttlSecondsAfterFinished`);
+    await ctx.client.delete(Jobs, namespace, name, { propagationPolicy: "Background" }).catch((err: unknown) => {
+      if (!isApiError(err, "NotFound")) throw err;
+    });
+    return;
+  }
+  if (plan.create > 0) {
+    expectations.expect(key, plan.create);
+    const labels = { [controllerUidLabel]: job.metadata.uid ?? "", [jobNameLabel]: name, "controller-uid": job.metadata.uid ?? "", "job-name": name };
+    const results = await inBatches(Array.from({ length: plan.create }), 50, () => ctx.client.create(Pods, podFromTemplate(job.spec.template, job, { extraLabels: labels })));
+    for (const r of results) {
+      if (r.status === "fulfilled") ctx.event(job, "Normal", "SuccessfulCreate", `Created pod: ${(r.value as Pod).metadata.name}`);
+      else {
+        expectations.creationObserved(key);
+        ctx.event(job, "Warning", "FailedCreate", `Error creating: ${(r.reason as Error).message}`);
+      }
+    }
+  }
+  if (plan.delete.length) {
+    expectations.expect(key, 0, plan.delete.map((p) => p.metadata.uid ?? ""));
+    const results = await inBatches(plan.delete, 50, (p) => ctx.client.delete(Pods, namespace, p.metadata.name ?? ""));
+    results.forEach((r, i) => {
+      const pod = plan.delete[i];
+      if (r.status === "fulfilled") return ctx.event(job, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
+      expectations.deletionObserved(key, pod.metadata.uid ?? "");
+    });
+  }
+  for (const e of plan.events) ctx.event(job, e.type, e.reason, e.message);
+  if (canonicalJson(job.status ?? {}) !== canonicalJson(plan.status)) {
+    await ctx.client.patch(Jobs, namespace, name, { status: plan.status }, "merge", "status");
+  }
+  return plan.requeueAfterMs;
+}
