@@ -3,12 +3,14 @@
 // its own file under src/cli/ and exports a yargs CommandModule.
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { agentCommand } from "./cli/agent.ts";
 import { applyCommand } from "./cli/apply.ts";
 import { createCommand } from "./cli/create.ts";
 import { deleteCommand } from "./cli/delete.ts";
 import { describeCommand } from "./cli/describe.ts";
 import { getCommand } from "./cli/get.ts";
 import { labelCommand } from "./cli/label.ts";
+import { logsCommand } from "./cli/logs.ts";
 import { versionCommand } from "./cli/version.ts";
 
 // Add a verb: import its CommandModule above and list it here.
@@ -19,6 +21,8 @@ const commands: CommandModule<object, never>[] = [
   createCommand,
   deleteCommand,
   labelCommand,
+  logsCommand,
+  agentCommand,
   versionCommand,
 ] as CommandModule<object, never>[];
 
