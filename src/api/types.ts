@@ -639,3 +639,11 @@ export interface CronJob extends KubeObject {
   spec: CronJobSpec;
   status?: { active?: ObjectReference[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
 }
+
+// ---- autoscaling/v1 ---------------------------------------------------------
+
+/** The scale subresource of deployments, replicasets and replicationcontrollers. */
+export interface Scale extends KubeObject {
+  spec: { replicas?: number };
+  status?: { replicas: number; selector?: string };
+}
