@@ -23,6 +23,7 @@ import type { KubeObject } from "../api/types.ts";
 import { logger } from "../util/log.ts";
 import { ChangeFeed, toEvent, type ChangeRecord } from "./change-feed.ts";
 import { GroupCommitter } from "./group-commit.ts";
+import { MemoryTier } from "./memory-tier.ts";
 import type { ListOptions, ListResult, Store, StoreEvent, StoreWatch, WatchOptions } from "./store.ts";
 
 const log = logger("store");
@@ -38,6 +39,12 @@ export interface SqliteStoreOptions {
   compactIntervalMs?: number;
   /** Default bound of a watcher's queue (default 1000 events). */
   watchBuffer?: number;
+  /**
+   * Key prefixes kept in memory only (e.g. "/coordination.k8s.io/leases/"): high-churn
+   * state that must not wear out flash storage. Lost on restart; with any set, a
+   * restart also makes every older revision Gone (their history is gone).
+   */
+  volatilePrefixes?: string[];
   /** Names a key's resource for error messages; default: the registry's parseKey. */
   describeKey?: (key: string) => { resource: string; name: string };
 }
@@ -76,6 +83,9 @@ interface LogRow {
   prev: string | null;
 }
 
+/** Revisions handed to volatile writes are reserved on disk this many at a time, so that a restart never reuses one. */
+const reserveBlock = 100_000;
+
 const eventTypes: StoreEvent["type"][] = ["ADDED", "MODIFIED", "DELETED"];
 const typeCode: Record<StoreEvent["type"], number> = { ADDED: 0, MODIFIED: 1, DELETED: 2 };
 
@@ -83,6 +93,16 @@ const typeCode: Record<StoreEvent["type"], number> = { ADDED: 0, MODIFIED: 1, DE
 function prefixEnd(prefix: string): string {
   if (prefix === "") return "\uffff";
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Merges two key-ordered row streams with disjoint keys. */
+function* mergeByKey(a: Iterable<KeyValueRow>, b: KeyValueRow[]): Generator<KeyValueRow> {
+  let i = 0;
+  for (const row of a) {
+    while (i < b.length && b[i].key < row.key) yield b[i++];
+    yield row;
+  }
+  while (i < b.length) yield b[i++];
 }
 
 function stamp(obj: KubeObject, revision: number): KubeObject {
@@ -97,9 +117,16 @@ export class SqliteStore implements Store {
   private readonly compactKeep: number;
   private readonly watchBuffer: number;
   private readonly timer?: ReturnType<typeof setInterval>;
+  private readonly memory: MemoryTier;
   private revision: number;
+  /** The effective horizon: watches and paged lists below it are Gone. */
   private compacted: number;
-  private dirty = false;
+  /** The horizon of the log table on disk (≤ compacted). */
+  private diskCompacted: number;
+  /** Revisions up to this may have been handed to volatile writes. */
+  private reserved: number;
+  private dirtyDisk = false;
+  private dirtyMemory = false;
   private closed = false;
   private counters = { transactions: 0, writes: 0, compactions: 0 };
 
@@ -108,6 +135,7 @@ export class SqliteStore implements Store {
     put: Statement<unknown, [string, number, string]>;
     del: Statement<unknown, [string]>;
     append: Statement<unknown, [number, string, number, string | null, string | null]>;
+    setMeta: Statement<unknown, [string, number]>;
   };
 
   constructor(opts: SqliteStoreOptions) {
@@ -121,10 +149,16 @@ export class SqliteStore implements Store {
       put: this.db.query("INSERT OR REPLACE INTO kv (key, revision, value) VALUES (?, ?, ?)"),
       del: this.db.query("DELETE FROM kv WHERE key = ?"),
       append: this.db.query("INSERT INTO log (revision, key, type, value, prev) VALUES (?, ?, ?, ?, ?)"),
+      setMeta: this.db.query("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)"),
     };
-    this.compacted = this.db.query<{ value: number }, []>("SELECT value FROM meta WHERE name = 'compacted'").get()?.value ?? 0;
+    const meta = (name: string) => this.db.query<{ value: number }, [string]>("SELECT value FROM meta WHERE name = ?").get(name)?.value ?? 0;
+    this.diskCompacted = meta("compacted");
+    this.reserved = meta("reserved");
     const last = this.db.query<{ r: number | null }, []>("SELECT max(revision) AS r FROM log").get()?.r ?? 0;
-    this.revision = Math.max(this.compacted, last);
+    this.revision = Math.max(this.diskCompacted, last, this.reserved);
+    this.memory = new MemoryTier(opts.volatilePrefixes ?? []);
+    // The history of volatile keys did not survive the restart: nothing before now can be replayed exactly.
+    this.compacted = this.memory.enabled ? this.revision : this.diskCompacted;
     this.committer = new GroupCommitter((ops) => this.commitBatch(ops));
     const interval = opts.compactIntervalMs ?? 60_000;
     if (interval > 0) {
@@ -151,7 +185,7 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KubeObject | undefined> {
     this.assertOpen();
-    const row = this.q.get.get(key);
+    const row = this.memory.covers(key) ? this.memory.committed(key) : this.q.get.get(key);
     return row ? JSON.parse(row.value) : undefined;
   }
 
@@ -185,16 +219,22 @@ export class SqliteStore implements Store {
     const end = prefixEnd(prefix);
     const where = `${from !== undefined ? "key > ?1" : "key >= ?1"} AND key < ?2`;
     const params = [from ?? prefix, end];
-    const current = this.db.query<KeyValueRow, string[]>(`SELECT key, value FROM kv WHERE ${where} ORDER BY key`).iterate(...params);
+    const fromDisk = this.db.query<KeyValueRow, string[]>(`SELECT key, value FROM kv WHERE ${where} ORDER BY key`).iterate(...params);
+    const volatile = this.memory.overlaps(prefix);
+    const current = volatile ? mergeByKey(fromDisk, this.memory.rowsIn(params[0], from === undefined, end)) : fromDisk;
     if (at === this.revision) {
       yield* current;
       return;
     }
     // Undo the changes made after `at`: the first change to each key after `at`
     // tells what it was at `at` (absent if that change created it).
-    const changes = this.db
+    const changes: { key: string; prev: string | null; revision: number }[] = this.db
       .query<LogRow, (string | number)[]>(`SELECT revision, key, type, value, prev FROM log WHERE revision > ?3 AND ${where} ORDER BY revision`)
       .all(...params, at);
+    if (volatile) {
+      changes.push(...this.memory.changes(at, Infinity, params[0], end, from === undefined));
+      changes.sort((a, b) => a.revision - b.revision);
+    }
     const thenValue = new Map<string, string | null>();
     for (const c of changes) if (!thenValue.has(c.key)) thenValue.set(c.key, c.prev);
     const restored = [...thenValue].filter((e): e is [string, string] => e[1] !== null).sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -239,24 +279,26 @@ export class SqliteStore implements Store {
   }
 
   private commitBatch(ops: WriteOp[]): (KubeObject | Error)[] {
-    const start = this.revision;
+    const start = { revision: this.revision, reserved: this.reserved };
     const records: ChangeRecord[] = [];
     const outcomes: (KubeObject | Error)[] = [];
-    this.db.run("BEGIN IMMEDIATE");
+    // Deferred: a batch of volatile writes only takes no lock and touches no file.
+    this.db.run("BEGIN");
     try {
       for (const op of ops) outcomes.push(this.apply(op, records));
-      if (records.length > 0) this.db.run("COMMIT");
-      else this.db.run("ROLLBACK");
+      this.db.run(records.length > 0 ? "COMMIT" : "ROLLBACK");
     } catch (err) {
-      this.revision = start;
+      this.revision = start.revision;
+      this.reserved = start.reserved;
+      this.memory.discard();
       if (this.db.inTransaction) this.db.run("ROLLBACK");
       log.error("write transaction failed", { err, writes: ops.length });
       throw ApiError.internal(`storage error: ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.memory.commit();
     if (records.length > 0) {
       this.counters.transactions++;
       this.counters.writes += records.length;
-      this.dirty = true;
       this.feed.publish(records);
     }
     return outcomes;
@@ -264,7 +306,8 @@ export class SqliteStore implements Store {
 
   /** One write inside the batch transaction; a failed precondition returns its error and writes nothing. */
   private apply(op: WriteOp, records: ChangeRecord[]): KubeObject | Error {
-    const existing = this.q.get.get(op.key);
+    const volatile = this.memory.covers(op.key);
+    const existing = volatile ? this.memory.get(op.key) : this.q.get.get(op.key);
     if (op.kind === "create") {
       if (existing) return this.error("alreadyExists", op.key);
     } else {
@@ -273,26 +316,41 @@ export class SqliteStore implements Store {
     }
     const revision = this.revision + 1;
     const prev = existing?.value ?? null;
+    let rec: ChangeRecord;
+    let result: KubeObject;
     if (op.kind === "delete") {
-      this.revision = revision;
-      this.q.del.run(op.key);
-      this.q.append.run(revision, op.key, typeCode.DELETED, null, prev);
-      records.push({ revision, key: op.key, type: "DELETED", value: null, prev });
-      return stamp(JSON.parse(prev!), revision);
-    }
-    const stored = stamp(op.obj, revision);
-    let value: string;
-    try {
-      value = JSON.stringify(stored);
-    } catch (err) {
-      return ApiError.badRequest(`object cannot be stored: ${err instanceof Error ? err.message : String(err)}`);
+      rec = { revision, key: op.key, type: "DELETED", value: null, prev };
+      result = stamp(JSON.parse(prev!), revision);
+    } else {
+      result = stamp(op.obj, revision);
+      let value: string;
+      try {
+        value = JSON.stringify(result);
+      } catch (err) {
+        return ApiError.badRequest(`object cannot be stored: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      rec = { revision, key: op.key, type: op.kind === "create" ? "ADDED" : "MODIFIED", value, prev };
     }
     this.revision = revision;
-    const type = op.kind === "create" ? "ADDED" : "MODIFIED";
-    this.q.put.run(op.key, revision, value);
-    this.q.append.run(revision, op.key, typeCode[type], value, prev);
-    records.push({ revision, key: op.key, type, value, prev });
-    return stored;
+    if (volatile) this.stageVolatile(rec);
+    else this.persist(rec);
+    records.push(rec);
+    return result;
+  }
+
+  private persist(rec: ChangeRecord): void {
+    if (rec.value === null) this.q.del.run(rec.key);
+    else this.q.put.run(rec.key, rec.revision, rec.value);
+    this.q.append.run(rec.revision, rec.key, typeCode[rec.type], rec.value, rec.prev);
+    this.dirtyDisk = true;
+  }
+
+  private stageVolatile(rec: ChangeRecord): void {
+    this.memory.stage(rec);
+    this.dirtyMemory = true;
+    if (rec.revision <= this.reserved) return;
+    this.reserved = rec.revision + reserveBlock;
+    this.q.setMeta.run("reserved", this.reserved);
   }
 
   private error(kind: "alreadyExists" | "notFound" | "conflict", key: string): ApiError {
@@ -314,12 +372,16 @@ export class SqliteStore implements Store {
     this.assertOpen();
     this.assertNotCompacted(after);
     const end = prefixEnd(prefix);
-    const rows = this.db
-      .query<LogRow, (string | number)[]>(
-        `SELECT revision, key, type, value, prev FROM log WHERE revision > ?1 AND revision <= ?2 AND key >= ?3 AND key < ?4 ORDER BY revision LIMIT ?5`,
-      )
-      .all(after, upTo, prefix, end, limit);
-    return rows.map((r) => toEvent({ ...r, type: eventTypes[r.type] }));
+    const records: ChangeRecord[] = this.db
+      .query<LogRow, (string | number)[]>(`SELECT revision, key, type, value, prev FROM log WHERE revision > ?1 AND revision <= ?2 AND key >= ?3 AND key < ?4 ORDER BY revision LIMIT ?5`)
+      .all(after, upTo, prefix, end, limit)
+      .map((r) => ({ ...r, type: eventTypes[r.type] }));
+    if (this.memory.overlaps(prefix)) {
+      records.push(...this.memory.changes(after, upTo, prefix, end));
+      records.sort((a, b) => a.revision - b.revision);
+      records.length = Math.min(records.length, limit);
+    }
+    return records.map(toEvent);
   }
 
   private assertNotCompacted(revision: number): void {
@@ -331,26 +393,40 @@ export class SqliteStore implements Store {
   async compact(revision: number): Promise<void> {
     this.assertOpen();
     if (revision > this.revision) throw ApiError.badRequest(`cannot compact to revision ${revision}: current revision is ${this.revision}`);
-    if (revision <= this.compacted) return;
     // Bounded chunks keep each transaction (and the event-loop pause) short.
     const chunk = 5000;
-    for (let from = this.compacted; from < revision; from += chunk) {
+    for (let from = this.diskCompacted; from < revision; from += chunk) {
       const upTo = Math.min(revision, from + chunk);
       this.db.transaction(() => {
         this.db.query("DELETE FROM log WHERE revision <= ?").run(upTo);
-        this.db.query("INSERT OR REPLACE INTO meta (name, value) VALUES ('compacted', ?)").run(upTo);
+        this.q.setMeta.run("compacted", upTo);
       }).immediate();
-      this.compacted = upTo;
+      this.diskCompacted = upTo;
     }
+    this.compactMemory(revision);
+  }
+
+  private compactMemory(revision: number): void {
+    if (revision <= this.compacted) return;
+    this.memory.compact(revision);
+    this.compacted = revision;
     this.counters.compactions++;
   }
 
-  /** The periodic job: only after writes, so an idle store leaves the disk alone. */
+  /**
+   * The periodic job, which does nothing unless something was written since its
+   * last run. After volatile writes alone it trims memory and touches no file.
+   */
   private maintain(): void {
-    if (!this.dirty || this.closed) return;
-    this.dirty = false;
+    if (this.closed || !(this.dirtyDisk || this.dirtyMemory)) return;
+    const disk = this.dirtyDisk;
+    this.dirtyDisk = this.dirtyMemory = false;
     const target = this.revision - this.compactKeep;
-    const run = target > this.compacted ? this.compact(target) : Promise.resolve();
+    if (!disk) {
+      this.compactMemory(target);
+      return;
+    }
+    const run = target > this.diskCompacted ? this.compact(target) : Promise.resolve();
     run
       .then(() => {
         if (!this.closed) this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
