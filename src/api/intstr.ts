@@ -1,19 +1,7 @@
-// IntOrString values like maxSurge: 3 or "25%".
+// Validation of IntOrString values like maxSurge: 3 or "25%" (controllers scale
+// them with src/controllers/int-or-percent.ts).
 import type { StatusCause } from "./types.ts";
 import { invalid } from "./validation.ts";
-
-/** 3 → 3; "25%" of `total` → rounded up or down; absent → 0. Throws on a malformed value. */
-export function scaledValue(value: number | string | undefined, total: number, roundUp: boolean): number {
-  if (value === undefined || value === null) return 0;
-  if (typeof value === "number") return value;
-  const m = /^(\d+)%$/.exec(value);
-  if (!m) {
-    if (/^\d+$/.test(value)) return Number(value);
-    throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage: ${JSON.stringify(value)}`);
-  }
-  const scaled = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
 
 /** A non-negative integer or "N%"; `maxPercent` caps percentages (e.g. maxUnavailable ≤ 100%). */
 export function validateIntOrPercent(value: unknown, field: string, maxPercent?: number): StatusCause[] {

@@ -15,7 +15,7 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
 } from "../../src/api/validation.ts";
-import { scaledValue, validateIntOrPercent } from "../../src/api/intstr.ts";
+import { validateIntOrPercent } from "../../src/api/intstr.ts";
 
 const fields = (causes: StatusCause[]) => causes.map((c) => `${c.field}:${c.reason}`);
 
@@ -111,11 +111,6 @@ describe("helpers", () => {
   });
 
   test("int or percent", () => {
-    expect(scaledValue("25%", 10, true)).toBe(3);
-    expect(scaledValue("25%", 10, false)).toBe(2);
-    expect(scaledValue(2, 10, true)).toBe(2);
-    expect(scaledValue(undefined, 10, true)).toBe(0);
-    expect(() => scaledValue("abc", 10, true)).toThrow();
     expect(validateIntOrPercent("25%", "f")).toEqual([]);
     expect(validateIntOrPercent(3, "f")).toEqual([]);
     expect(fields(validateIntOrPercent("25", "f"))).toEqual(["f:FieldValueInvalid"]);
