@@ -36,6 +36,10 @@ const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
 export class ChangeFeed {
   private readonly watchers = new Set<Watcher>();
 
+  revision(): number {
+    return this.currentRevision();
+  }
+
   get size(): number {
     return this.watchers.size;
   }
@@ -53,8 +57,11 @@ export class ChangeFeed {
     }
   }
 
-  open(prefix: string, since: number, current: number, maxBuffered: number, readBacklog: BacklogReader): Watcher {
-    const w = new Watcher(this, prefix, since, current, maxBuffered, readBacklog);
+  /** `currentRevision` tells bookmarks how far a watcher with nothing pending is up to date. */
+  constructor(private readonly currentRevision: () => number) {}
+
+  open(prefix: string, since: number, maxBuffered: number, readBacklog: BacklogReader): Watcher {
+    const w = new Watcher(this, prefix, since, this.currentRevision(), maxBuffered, readBacklog);
     this.watchers.add(w);
     return w;
   }
@@ -101,6 +108,12 @@ export class Watcher implements StoreWatch {
     }
     this.queue.push(event);
     this.notify();
+  }
+
+  /** Every event under the prefix up to this revision has been handed out (for BOOKMARKs). */
+  progress(): number {
+    const idle = !this.failure && !this.closed && this.cursor >= this.backlogEnd && this.backlogIndex >= this.backlog.length && this.head >= this.queue.length;
+    return idle ? Math.max(this.lastDelivered, this.feed.revision()) : this.lastDelivered;
   }
 
   close(): void {

@@ -111,7 +111,7 @@ function stamp(obj: KubeObject, revision: number): KubeObject {
 
 export class SqliteStore implements Store {
   private readonly db: Database;
-  private readonly feed = new ChangeFeed();
+  private readonly feed = new ChangeFeed(() => this.revision);
   private readonly committer: GroupCommitter<WriteOp, KubeObject>;
   private readonly describeKey: (key: string) => { resource: string; name: string };
   private readonly compactKeep: number;
@@ -363,7 +363,7 @@ export class SqliteStore implements Store {
   watch(prefix: string, sinceRevision: number, opts: WatchOptions = {}): StoreWatch {
     this.assertOpen();
     this.assertNotCompacted(sinceRevision);
-    return this.feed.open(prefix, sinceRevision, this.revision, opts.maxBuffered ?? this.watchBuffer, (p, after, upTo, limit) =>
+    return this.feed.open(prefix, sinceRevision, opts.maxBuffered ?? this.watchBuffer, (p, after, upTo, limit) =>
       this.readLog(p, after, upTo, limit),
     );
   }

@@ -381,6 +381,21 @@ describe("watch", () => {
     expect(isApiError(await w.error(), "Gone")).toBe(true);
   });
 
+  test("progress() is the current revision when a watcher has nothing pending, else its last delivered event", async () => {
+    const { store } = setup();
+    await store.create(cmKey("a"), configMap("a"));
+    const w = new WatchReader(store.watch("/core/configmaps/", 0));
+    expect(w.watch.progress!()).toBe(0); // backlog (revision 1) not read yet
+    await w.take(1);
+    await store.create("/core/secrets/default/s", configMap("s"));
+    expect(w.watch.progress!()).toBe(2); // nothing under its prefix pending: up to date at 2
+    await store.create(cmKey("b"), configMap("b"));
+    expect(w.watch.progress!()).toBe(1); // revision 3 queued, not handed out
+    await w.take(1);
+    expect(w.watch.progress!()).toBe(3);
+    w.watch.close();
+  });
+
   test("close ends every watch", async () => {
     const t = tempStore();
     const w = new WatchReader(t.store.watch("/", 0));
