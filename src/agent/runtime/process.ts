@@ -151,8 +151,13 @@ export class ProcessRuntime implements Runtime {
 
   private persist(rec: ContainerRecord): void {
     const path = join(this.opts.stateDir, fileName(rec.id));
-    writeFileSync(path + ".tmp", JSON.stringify(rec));
-    renameSync(path + ".tmp", path);
+    try {
+      writeFileSync(path + ".tmp", JSON.stringify(rec));
+      renameSync(path + ".tmp", path);
+    } catch (err) {
+      // The state dir is gone or full: keep running; adoption after a restart will miss this record.
+      log.error("cannot persist container record", { container: rec.id, err });
+    }
   }
 
   list(): RuntimeContainer[] {
