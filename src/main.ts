@@ -11,6 +11,8 @@ import { describeCommand } from "./cli/describe.ts";
 import { getCommand } from "./cli/get.ts";
 import { labelCommand } from "./cli/label.ts";
 import { logsCommand } from "./cli/logs.ts";
+import { rolloutCommand } from "./cli/rollout.ts";
+import { scaleCommand } from "./cli/scale.ts";
 import { versionCommand } from "./cli/version.ts";
 
 // Add a verb: import its CommandModule above and list it here.
@@ -22,6 +24,8 @@ const commands: CommandModule<object, never>[] = [
   deleteCommand,
   labelCommand,
   logsCommand,
+  scaleCommand,
+  rolloutCommand,
   agentCommand,
   versionCommand,
 ] as CommandModule<object, never>[];

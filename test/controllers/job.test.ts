@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { getCondition } from "../../src/api/meta.ts";
 import { reconcileJob } from "../../src/controllers/job.ts";
-import { iso, job, pod, T0 } from "./fixtures.ts";
+import { iso, job, pod, type PodOpts, T0 } from "./fixtures.ts";
 
-const owned = (o: Parameters<typeof pod>[0]) => pod({ ...o, owner: { kind: "Job", name: "pi", uid: "job-uid" }, node: o.node ?? "n1" });
+const owned = (o: PodOpts) => pod({ ...o, owner: { kind: "Job", name: "pi", uid: "job-uid" }, node: o.node ?? "n1" });
 
 describe("reconcileJob", () => {
   test("starts min(parallelism, remaining completions) pods and sets startTime", () => {
