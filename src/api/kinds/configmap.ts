@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { ConfigMap } from "../types.ts";
 import { ageColumn } from "./columns.ts";
 import { validateConfigMap } from "./config-admission.ts";
+import { admission } from "./admission.ts";
 
 export const ConfigMaps: ResourceType<ConfigMap> = {
   group: "",
@@ -14,7 +15,7 @@ export const ConfigMaps: ResourceType<ConfigMap> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
-  validate: validateConfigMap,
+  ...admission("ConfigMap", undefined, validateConfigMap),
   columns: [
     { name: "DATA", value: (c) => String(Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length) },
     ageColumn(),

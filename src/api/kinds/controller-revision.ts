@@ -4,6 +4,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { ControllerRevision } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
 import { validateControllerRevision } from "./workload-admission.ts";
+import { admission } from "./admission.ts";
 
 export const ControllerRevisions: ResourceType<ControllerRevision> = {
   group: "apps",
@@ -15,7 +16,7 @@ export const ControllerRevisions: ResourceType<ControllerRevision> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
-  validate: validateControllerRevision,
+  ...admission("ControllerRevision", undefined, validateControllerRevision),
   columns: [
     {
       name: "CONTROLLER",

@@ -4,6 +4,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { CronJob } from "../types.ts";
 import { ageColumn, containerImages, containerNames } from "./columns.ts";
 import { defaultCronJob, validateCronJob } from "./job-admission.ts";
+import { admission } from "./admission.ts";
 
 export const CronJobs: ResourceType<CronJob> = {
   group: "batch",
@@ -15,8 +16,7 @@ export const CronJobs: ResourceType<CronJob> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
-  defaults: defaultCronJob,
-  validate: validateCronJob,
+  ...admission("CronJob", defaultCronJob, validateCronJob),
   columns: [
     { name: "SCHEDULE", value: (c) => c.spec?.schedule ?? "" },
     { name: "TIMEZONE", value: (c) => c.spec?.timeZone ?? "<none>" },

@@ -4,6 +4,7 @@ import { selectorToString } from "../selectors.ts";
 import type { DaemonSet } from "../types.ts";
 import { ageColumn, containerImages, containerNames, mapToString, num, orNone } from "./columns.ts";
 import { defaultDaemonSet, validateDaemonSet } from "./workload-admission.ts";
+import { admission } from "./admission.ts";
 
 export const DaemonSets: ResourceType<DaemonSet> = {
   group: "apps",
@@ -15,8 +16,7 @@ export const DaemonSets: ResourceType<DaemonSet> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
-  defaults: defaultDaemonSet,
-  validate: validateDaemonSet,
+  ...admission("DaemonSet", defaultDaemonSet, validateDaemonSet),
   columns: [
     { name: "DESIRED", value: (d) => num(d.status?.desiredNumberScheduled) },
     { name: "CURRENT", value: (d) => num(d.status?.currentNumberScheduled) },

@@ -4,6 +4,7 @@ import { selectorToString } from "../selectors.ts";
 import type { Deployment } from "../types.ts";
 import { ageColumn, containerImages, containerNames, num } from "./columns.ts";
 import { defaultDeployment, validateDeployment } from "./workload-admission.ts";
+import { admission } from "./admission.ts";
 
 export const Deployments: ResourceType<Deployment> = {
   group: "apps",
@@ -15,8 +16,7 @@ export const Deployments: ResourceType<Deployment> = {
   namespaced: true,
   subresources: ["status", "scale"],
   statusSubresource: true,
-  defaults: defaultDeployment,
-  validate: validateDeployment,
+  ...admission("Deployment", defaultDeployment, validateDeployment),
   columns: [
     { name: "READY", value: (d) => `${num(d.status?.readyReplicas)}/${num(d.spec?.replicas)}` },
     { name: "UP-TO-DATE", value: (d) => num(d.status?.updatedReplicas) },

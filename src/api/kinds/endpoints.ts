@@ -4,6 +4,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Endpoints } from "../types.ts";
 import { ageColumn } from "./columns.ts";
 import { validateEndpoints } from "./endpoints-admission.ts";
+import { admission } from "./admission.ts";
 
 /** "10.0.0.1:80,10.0.0.2:80 + 3 more...", like kubectl (ready addresses only). */
 export function formatEndpoints(ep: Endpoints, max = 3): string {
@@ -29,6 +30,6 @@ export const EndpointsResource: ResourceType<Endpoints> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
-  validate: validateEndpoints,
+  ...admission("Endpoints", undefined, validateEndpoints),
   columns: [{ name: "ENDPOINTS", value: (e) => formatEndpoints(e) }, ageColumn()],
 };

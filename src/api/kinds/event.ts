@@ -3,6 +3,7 @@ import { formatAge } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { Event } from "../types.ts";
 import { validateEvent } from "./event-admission.ts";
+import { admission } from "./admission.ts";
 
 export function eventLastSeen(e: Event): string | undefined {
   return e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp;
@@ -18,7 +19,7 @@ export const Events: ResourceType<Event> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
-  validate: validateEvent,
+  ...admission("Event", undefined, validateEvent),
   selectableFields: {
     "involvedObject.kind": (e) => e.involvedObject?.kind ?? "",
     "involvedObject.namespace": (e) => e.involvedObject?.namespace ?? "",

@@ -5,6 +5,7 @@ import { selectorToString } from "../selectors.ts";
 import type { Job } from "../types.ts";
 import { ageColumn, containerImages, containerNames, num } from "./columns.ts";
 import { defaultJob, validateJob } from "./job-admission.ts";
+import { admission } from "./admission.ts";
 
 function completions(job: Job): string {
   const succeeded = num(job.status?.succeeded);
@@ -30,8 +31,7 @@ export const Jobs: ResourceType<Job> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
-  defaults: defaultJob,
-  validate: validateJob,
+  ...admission("Job", defaultJob, validateJob),
   selectableFields: {
     "status.successful": (j) => num(j.status?.succeeded),
   },

@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Lease } from "../types.ts";
 import { ageColumn } from "./columns.ts";
 import { validateLease } from "./lease-admission.ts";
+import { admission } from "./admission.ts";
 
 export const Leases: ResourceType<Lease> = {
   group: "coordination.k8s.io",
@@ -14,6 +15,6 @@ export const Leases: ResourceType<Lease> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
-  validate: validateLease,
+  ...admission("Lease", undefined, validateLease),
   columns: [{ name: "HOLDER", value: (l) => l.spec?.holderIdentity ?? "" }, ageColumn()],
 };

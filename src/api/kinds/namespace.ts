@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Namespace } from "../types.ts";
 import { ageColumn } from "./columns.ts";
 import { defaultNamespace, validateNamespace } from "./namespace-admission.ts";
+import { admission } from "./admission.ts";
 
 export const Namespaces: ResourceType<Namespace> = {
   group: "",
@@ -14,8 +15,7 @@ export const Namespaces: ResourceType<Namespace> = {
   namespaced: false,
   subresources: ["status"],
   statusSubresource: true,
-  defaults: defaultNamespace,
-  validate: validateNamespace,
+  ...admission("Namespace", defaultNamespace, validateNamespace),
   selectableFields: {
     "status.phase": (n) => n.status?.phase ?? "",
   },

@@ -4,6 +4,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Node } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
 import { validateNode } from "./node-admission.ts";
+import { admission } from "./admission.ts";
 
 /** "Ready", "NotReady", "Unknown", with ",SchedulingDisabled" when cordoned. */
 export function nodeStatus(node: Node): string {
@@ -41,7 +42,7 @@ export const Nodes: ResourceType<Node> = {
   namespaced: false,
   subresources: ["status"],
   statusSubresource: true,
-  validate: validateNode,
+  ...admission("Node", undefined, validateNode),
   selectableFields: {
     "spec.unschedulable": (n) => String(n.spec?.unschedulable ?? false),
   },

@@ -5,6 +5,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Pod } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
 import { defaultPod, validatePod } from "./pod-admission.ts";
+import { admission } from "./admission.ts";
 
 /** kubectl's STATUS column for a pod (printPod in kubectl's printers). */
 export function podStatusReason(pod: Pod): string {
@@ -77,8 +78,7 @@ export const Pods: ResourceType<Pod> = {
   namespaced: true,
   subresources: ["status", "binding", "log"],
   statusSubresource: true,
-  defaults: defaultPod,
-  validate: validatePod,
+  ...admission("Pod", defaultPod, validatePod),
   selectableFields: {
     "spec.nodeName": (p) => p.spec?.nodeName ?? "",
     "spec.schedulerName": (p) => p.spec?.schedulerName ?? "",

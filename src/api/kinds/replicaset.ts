@@ -4,6 +4,7 @@ import { selectorToString } from "../selectors.ts";
 import type { ReplicaSet } from "../types.ts";
 import { ageColumn, containerImages, containerNames, num } from "./columns.ts";
 import { defaultReplicaSet, validateReplicaSet } from "./workload-admission.ts";
+import { admission } from "./admission.ts";
 
 export const ReplicaSets: ResourceType<ReplicaSet> = {
   group: "apps",
@@ -15,8 +16,7 @@ export const ReplicaSets: ResourceType<ReplicaSet> = {
   namespaced: true,
   subresources: ["status", "scale"],
   statusSubresource: true,
-  defaults: defaultReplicaSet,
-  validate: validateReplicaSet,
+  ...admission("ReplicaSet", defaultReplicaSet, validateReplicaSet),
   selectableFields: {
     "status.replicas": (r) => num(r.status?.replicas),
   },

@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { ReplicationController } from "../types.ts";
 import { ageColumn, containerImages, containerNames, mapToString, num, orNone } from "./columns.ts";
 import { defaultReplicationController, validateReplicationController } from "./workload-admission.ts";
+import { admission } from "./admission.ts";
 
 export const ReplicationControllers: ResourceType<ReplicationController> = {
   group: "",
@@ -14,8 +15,7 @@ export const ReplicationControllers: ResourceType<ReplicationController> = {
   namespaced: true,
   subresources: ["status", "scale"],
   statusSubresource: true,
-  defaults: defaultReplicationController,
-  validate: validateReplicationController,
+  ...admission("ReplicationController", defaultReplicationController, validateReplicationController),
   selectableFields: {
     "status.replicas": (r) => num(r.status?.replicas),
   },

@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Secret } from "../types.ts";
 import { ageColumn } from "./columns.ts";
 import { defaultSecret, validateSecret } from "./config-admission.ts";
+import { admission } from "./admission.ts";
 
 export const Secrets: ResourceType<Secret> = {
   group: "",
@@ -14,8 +15,7 @@ export const Secrets: ResourceType<Secret> = {
   namespaced: true,
   subresources: [],
   statusSubresource: false,
-  defaults: defaultSecret,
-  validate: validateSecret,
+  ...admission("Secret", defaultSecret, validateSecret),
   selectableFields: {
     type: (s) => s.type ?? "",
   },

@@ -3,6 +3,7 @@ import type { ResourceType } from "../resource-type.ts";
 import type { Service } from "../types.ts";
 import { ageColumn, mapToString, orNone } from "./columns.ts";
 import { defaultService, validateService } from "./service-admission.ts";
+import { admission } from "./admission.ts";
 
 function externalIP(svc: Service): string {
   const spec = svc.spec ?? {};
@@ -35,8 +36,7 @@ export const Services: ResourceType<Service> = {
   namespaced: true,
   subresources: ["status"],
   statusSubresource: true,
-  defaults: defaultService,
-  validate: validateService,
+  ...admission("Service", defaultService, validateService),
   columns: [
     { name: "TYPE", value: (s) => s.spec?.type ?? "ClusterIP" },
     { name: "CLUSTER-IP", value: (s) => orNone(s.spec?.clusterIP) },
