@@ -1,7 +1,13 @@
-// Node validation.
+// Node defaults and validation.
 import { isValidQuantity } from "../quantity.ts";
 import type { Node, StatusCause } from "../types.ts";
+import { normalizeQuantities } from "./pod-spec.ts";
 import { duplicate, invalid, qualifiedNameErrors, required, validateEnum, validateMeta } from "../validation.ts";
+
+export function defaultNode(node: Node): void {
+  normalizeQuantities(node.status?.capacity);
+  normalizeQuantities(node.status?.allocatable);
+}
 
 export function validateNode(node: Node, old?: Node): StatusCause[] {
   const causes = validateMeta(node.metadata, old?.metadata, { namespaced: false, name: "subdomain" });

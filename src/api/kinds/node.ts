@@ -3,7 +3,7 @@ import { getCondition } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { Node } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
-import { validateNode } from "./node-admission.ts";
+import { defaultNode, validateNode } from "./node-admission.ts";
 import { admission } from "./admission.ts";
 
 /** "Ready", "NotReady", "Unknown", with ",SchedulingDisabled" when cordoned. */
@@ -42,7 +42,7 @@ export const Nodes: ResourceType<Node> = {
   namespaced: false,
   subresources: ["status"],
   statusSubresource: true,
-  ...admission("Node", undefined, validateNode),
+  ...admission("Node", defaultNode, validateNode),
   selectableFields: {
     "spec.unschedulable": (n) => String(n.spec?.unschedulable ?? false),
   },

@@ -68,12 +68,22 @@ function defaultContainer(c: Container): void {
   defaultProbe(c.livenessProbe);
   defaultProbe(c.readinessProbe);
   defaultProbe(c.startupProbe);
+  if (c.resources) {
+    normalizeQuantities(c.resources.requests);
+    normalizeQuantities(c.resources.limits);
+  }
   // Limits without requests: the requests are the limits (what the scheduler counts).
   const limits = c.resources?.limits;
   if (c.resources && limits) {
     const requests = (c.resources.requests ??= {});
     for (const [name, value] of Object.entries(limits)) requests[name] ??= value;
   }
+}
+
+/** Quantities written as YAML numbers (cpu: 1) are stored as strings, as Kubernetes serializes them. */
+export function normalizeQuantities(list: Record<string, string | number> | undefined): void {
+  if (!list) return;
+  for (const [name, value] of Object.entries(list)) if (typeof value === "number") list[name] = String(value);
 }
 
 /** Fill in a PodSpec's defaults in place, as the Kubernetes API server does. */
@@ -89,6 +99,7 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
     if (v.configMap) v.configMap.defaultMode ??= 0o644;
     if (v.secret) v.secret.defaultMode ??= 0o644;
     if (v.hostPath) v.hostPath.type ??= "";
+    if (v.emptyDir && typeof v.emptyDir.sizeLimit === "number") v.emptyDir.sizeLimit = String(v.emptyDir.sizeLimit);
   }
 }
 

@@ -100,6 +100,13 @@ describe("Pod", () => {
     expect(defaulted(Pods, p)).toEqual(p);
   });
 
+  test("quantities written as numbers are stored as strings", () => {
+    const p = defaulted(Pods, pod({ containers: [{ name: "a", image: "x", resources: { limits: { cpu: 1 as unknown as string } } }] }));
+    expect(p.spec.containers[0].resources).toEqual({ limits: { cpu: "1" }, requests: { cpu: "1" } });
+    const n = defaulted(Nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "n" }, status: { capacity: { cpu: 4 as unknown as string, memory: "8Gi" } } });
+    expect(n.status?.capacity).toEqual({ cpu: "4", memory: "8Gi" });
+  });
+
   test("a valid pod, also without image when it has a command", () => {
     expect(admit(Pods, pod())).toEqual([]);
     expect(admit(Pods, pod({ containers: [{ name: "job", command: ["sleep", "1"] }] }))).toEqual([]);
