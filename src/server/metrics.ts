@@ -1,0 +1,36 @@
+// Prometheus text metrics: request counts by verb and code, open watches, the
+// store's revision and (when the store reports them) group-commit statistics.
+import type { Store } from "../store/store.ts";
+
+export class Metrics {
+  private readonly requests = new Map<string, number>();
+  private readonly started = Date.now();
+  watches = 0;
+
+  countRequest(verb: string, resource: string, code: number): void {
+    const key = `${verb}\u0000${resource}\u0000${code}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  render(store: Store): string {
+    const out: string[] = [];
+    out.push("# HELP apiserver_request_total Requests by verb, resource and HTTP code.", "# TYPE apiserver_request_total counter");
+    for (const [key, n] of this.requests) {
+      const [verb, resource, code] = key.split("\u0000");
+      out.push(`apiserver_request_total{verb="${verb}",resource="${resource}",code="${code}"} ${n}`);
+    }
+    out.push("# HELP apiserver_registered_watchers Open watch streams.", "# TYPE apiserver_registered_watchers gauge", `apiserver_registered_watchers ${this.watches}`);
+    out.push("# HELP skiff_store_revision Latest committed store revision.", "# TYPE skiff_store_revision gauge", `skiff_store_revision ${store.currentRevision()}`);
+    out.push("# HELP skiff_store_compacted_revision Oldest revision a watch may resume from.", "# TYPE skiff_store_compacted_revision gauge", `skiff_store_compacted_revision ${store.compactedRevision()}`);
+    const stats = (store as { stats?: () => Record<string, number> }).stats?.();
+    if (stats) {
+      for (const [name, value] of Object.entries(stats)) {
+        if (typeof value !== "number") continue;
+        const metric = `skiff_store_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+        out.push(`# TYPE ${metric} gauge`, `${metric} ${value}`);
+      }
+    }
+    out.push("# TYPE process_uptime_seconds gauge", `process_uptime_seconds ${((Date.now() - this.started) / 1000).toFixed(1)}`);
+    return out.join("\n") + "\n";
+  }
+}

@@ -1,0 +1,153 @@
+// Watch streaming: newline-delimited JSON events from the store's change feed,
+// filtered by label/field selectors. An object that stops matching is sent as
+// DELETED, one that starts matching as ADDED (from the event's prevObject), as
+// Kubernetes does. The stream is pull-driven: nothing is read from the store
+// watch until the client reads, so a client that stops reading lets the
+// store's bounded buffer fill, and the store cuts it off without slowing anyone.
+import { ApiError } from "../api/errors.ts";
+import type { KubeObject, WatchEvent, WatchEventType } from "../api/types.ts";
+import type { Store, StoreEvent, StoreWatch } from "../store/store.ts";
+import { toApiError } from "./status.ts";
+
+export interface WatchRequest {
+  store: Store;
+  prefix: string;
+  /** Does an object belong in this watch (selectors, namespace, name)? */
+  matches: (obj: KubeObject) => boolean;
+  /** Absent or "0": start with ADDED events for the current state, then live. */
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  bookmarks: boolean;
+  bookmarkIntervalMs: number;
+  /** BOOKMARK objects carry only apiVersion, kind and metadata.resourceVersion. */
+  apiVersion: string;
+  kind: string;
+  /** Change each event's object on the way out (Table output). */
+  transform?: (obj: KubeObject) => unknown;
+  signal?: AbortSignal;
+  onClose?: () => void;
+}
+
+/** The event a watcher with this selector should see for a store event, if any. */
+export function filterEvent(ev: StoreEvent, matches: (obj: KubeObject) => boolean): WatchEvent | undefined {
+  if (ev.type === "ADDED") return matches(ev.object) ? { type: "ADDED", object: ev.object } : undefined;
+  if (ev.type === "DELETED") return matches(ev.prevObject ?? ev.object) ? { type: "DELETED", object: ev.object } : undefined;
+  const now = matches(ev.object);
+  const before = ev.prevObject ? matches(ev.prevObject) : now;
+  if (now && before) return { type: "MODIFIED", object: ev.object };
+  if (now) return { type: "ADDED", object: ev.object };
+  if (before) return { type: "DELETED", object: ev.object };
+  return undefined;
+}
+
+export function parseResourceVersion(rv: string | undefined | null): number | undefined {
+  if (rv === undefined || rv === null || rv === "" || rv === "0") return undefined;
+  if (!/^\d+$/.test(rv)) throw ApiError.badRequest(`invalid resourceVersion ${JSON.stringify(rv)}: must be a non-negative integer`);
+  return Number(rv);
+}
+
+const encoder = new TextEncoder();
+
+type Wake = { kind: "event"; result: IteratorResult<StoreEvent> } | { kind: "error"; err: unknown } | { kind: "tick" };
+
+export async function watchResponse(w: WatchRequest): Promise<Response> {
+  const since = parseResourceVersion(w.resourceVersion);
+  const initial: WatchEvent[] = [];
+  let from: number;
+  if (since === undefined) {
+    const list = await w.store.list(w.prefix, { filter: w.matches });
+    for (const obj of list.items) initial.push({ type: "ADDED", object: obj });
+    from = list.revision;
+  } else {
+    from = since;
+  }
+
+  const line = (ev: WatchEvent | { type: WatchEventType; object: unknown }) =>
+    encoder.encode(JSON.stringify(w.transform && ev.type !== "ERROR" && ev.type !== "BOOKMARK" ? { type: ev.type, object: w.transform(ev.object as KubeObject) } : ev) + "\n");
+
+  let sw: StoreWatch | undefined;
+  let startError: ApiError | undefined;
+  try {
+    sw = w.store.watch(w.prefix, from);
+  } catch (err) {
+    startError = toApiError(err, "watch");
+  }
+  const it = sw?.[Symbol.asyncIterator]();
+  let pending: Promise<Wake> | undefined;
+  let lastRevision = from;
+  let finished = false;
+  const deadline = w.timeoutSeconds && w.timeoutSeconds > 0 ? Date.now() + w.timeoutSeconds * 1000 : undefined;
+  let nextBookmark = Date.now() + w.bookmarkIntervalMs;
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    sw?.close();
+    w.signal?.removeEventListener("abort", finish);
+    w.onClose?.();
+  };
+  w.signal?.addEventListener("abort", finish);
+
+  const nextWake = (): Promise<Wake> => {
+    pending ??= it!.next().then(
+      (result): Wake => ({ kind: "event", result }),
+      (err): Wake => ({ kind: "error", err }),
+    );
+    const waitUntil = Math.min(deadline ?? Infinity, w.bookmarks ? nextBookmark : Infinity);
+    if (waitUntil === Infinity) return pending;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = new Promise<Wake>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: "tick" }), Math.max(0, waitUntil - Date.now()));
+    });
+    return Promise.race([pending, tick]).finally(() => clearTimeout(timer));
+  };
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const ev of initial) controller.enqueue(line(ev));
+      if (startError) {
+        controller.enqueue(line({ type: "ERROR", object: startError.toStatus() }));
+        controller.close();
+        finish();
+      }
+    },
+    async pull(controller) {
+      while (!finished) {
+        const wake = await nextWake();
+        if (finished) return;
+        if (wake.kind === "tick") {
+          if (deadline !== undefined && Date.now() >= deadline) break;
+          if (w.bookmarks && Date.now() >= nextBookmark) {
+            nextBookmark = Date.now() + w.bookmarkIntervalMs;
+            const rv = Math.max(lastRevision, sw?.progress?.() ?? 0);
+            controller.enqueue(line({ type: "BOOKMARK", object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(rv) } } }));
+            return;
+          }
+          continue;
+        }
+        pending = undefined;
+        if (wake.kind === "error") {
+          controller.enqueue(line({ type: "ERROR", object: toApiError(wake.err, "watch").toStatus() }));
+          break;
+        }
+        if (wake.result.done) break;
+        const ev = wake.result.value;
+        lastRevision = ev.revision;
+        const out = filterEvent(ev, w.matches);
+        if (!out) continue;
+        controller.enqueue(line(out));
+        return;
+      }
+      finish();
+      try {
+        controller.close();
+      } catch {
+        // already closed by a cancel
+      }
+    },
+    cancel() {
+      finish();
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-cache", "Transfer-Encoding": "chunked" } });
+}
