@@ -138,6 +138,9 @@ export function validateAnnotations(annotations: unknown, field: string): Status
   return causes;
 }
 
+/** Finalizers Kubernetes knows without a domain prefix. */
+const standardFinalizers = new Set(["kubernetes", "orphan", "foregroundDeletion"]);
+
 export type NameRule = "subdomain" | "label" | "dns1035";
 
 export interface MetaRules {
@@ -150,13 +153,19 @@ export interface MetaRules {
 export function validateObjectMeta(meta: ObjectMeta | undefined, rules: MetaRules): StatusCause[] {
   if (!meta || typeof meta !== "object") return [required("metadata")];
   const causes: StatusCause[] = [];
+  const nameErrors = (name: string) =>
+    rules.name === "label" ? dns1123LabelErrors(name) : rules.name === "dns1035" ? dns1035LabelErrors(name) : dns1123SubdomainErrors(name);
   if (!meta.name) {
     if (!meta.generateName) causes.push(required("metadata.name", "name or generateName is required"));
+    else if (typeof meta.generateName === "string") {
+      // The random suffix follows, so a trailing '-' is fine (Kubernetes' maskTrailingDash).
+      const prefix = meta.generateName.endsWith("-") ? `${meta.generateName.slice(0, -1)}a` : meta.generateName;
+      for (const e of nameErrors(prefix)) causes.push(invalid("metadata.generateName", meta.generateName, e));
+    }
   } else if (typeof meta.name !== "string") {
     causes.push(invalid("metadata.name", meta.name, "must be a string"));
   } else {
-    const errs = rules.name === "label" ? dns1123LabelErrors(meta.name) : rules.name === "dns1035" ? dns1035LabelErrors(meta.name) : dns1123SubdomainErrors(meta.name);
-    for (const e of errs) causes.push(invalid("metadata.name", meta.name, e));
+    for (const e of nameErrors(meta.name)) causes.push(invalid("metadata.name", meta.name, e));
   }
   if (rules.namespaced) {
     if (!meta.namespace) causes.push(required("metadata.namespace"));
@@ -172,6 +181,11 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, rules: MetaRule
     if (!ref.kind) causes.push(required(`${f}.kind`));
     if (!ref.name) causes.push(required(`${f}.name`));
     if (!ref.uid) causes.push(required(`${f}.uid`));
+  });
+  (meta.finalizers ?? []).forEach((f, i) => {
+    const field = `metadata.finalizers[${i}]`;
+    for (const e of qualifiedNameErrors(f)) causes.push(invalid(field, f, e));
+    if (!f.includes("/") && !standardFinalizers.has(f)) causes.push(invalid(field, f, "name is neither a standard finalizer name nor is it fully qualified"));
   });
   if ((meta.ownerReferences ?? []).filter((r) => r.controller).length > 1) {
     causes.push(invalid("metadata.ownerReferences", "", "Only one reference can have Controller set to true"));

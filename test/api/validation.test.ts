@@ -77,6 +77,15 @@ describe("metadata", () => {
     expect(fields(validateObjectMeta(undefined, { namespaced: false, name: "label" }))).toEqual(["metadata:FieldValueRequired"]);
   });
 
+  test("generateName and finalizers", () => {
+    const rules = { namespaced: false, name: "label" as const };
+    expect(validateObjectMeta({ generateName: "web-" }, rules)).toEqual([]);
+    expect(fields(validateObjectMeta({ generateName: "Web-" }, rules))).toEqual(["metadata.generateName:FieldValueInvalid"]);
+    expect(validateObjectMeta({ name: "x", finalizers: ["kubernetes", "foregroundDeletion", "orphan", "example.com/cleanup"] }, rules)).toEqual([]);
+    expect(fields(validateObjectMeta({ name: "x", finalizers: ["cleanup"] }, rules))).toEqual(["metadata.finalizers[0]:FieldValueInvalid"]);
+    expect(fields(validateObjectMeta({ name: "x", finalizers: ["bad finalizer/x"] }, rules))).toEqual(["metadata.finalizers[0]:FieldValueInvalid"]);
+  });
+
   test("owner references", () => {
     const ref = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "u", controller: true };
     expect(validateObjectMeta({ name: "x", ownerReferences: [ref] }, { namespaced: false, name: "label" })).toEqual([]);
