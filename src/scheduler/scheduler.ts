@@ -88,7 +88,7 @@ export class Scheduler {
     opts: SchedulerOptions = {},
   ) {
     this.schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
-    this.maxInFlight = opts.maxInFlightBinds ?? 32;
+    this.maxInFlight = opts.maxInFlightBinds ?? 64;
     this.queue = new SchedulingQueue(opts.queue);
     this.framework = new Framework(opts.plugins ?? defaultPlugins(), { percentageOfNodesToScore: opts.percentageOfNodesToScore, random: opts.random });
     this.nodes = new Informer<Node>(client, Nodes);
