@@ -13,6 +13,7 @@ import { labelCommand } from "./cli/label.ts";
 import { logsCommand } from "./cli/logs.ts";
 import { rolloutCommand } from "./cli/rollout.ts";
 import { scaleCommand } from "./cli/scale.ts";
+import { serverCommand } from "./cli/server.ts";
 import { versionCommand } from "./cli/version.ts";
 
 // Add a verb: import its CommandModule above and list it here.
@@ -26,6 +27,7 @@ const commands: CommandModule<object, never>[] = [
   logsCommand,
   scaleCommand,
   rolloutCommand,
+  serverCommand,
   agentCommand,
   versionCommand,
 ] as CommandModule<object, never>[];
