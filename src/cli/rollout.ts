@@ -134,7 +134,8 @@ async function runAction(client: Client, action: Action, rt: ResourceType, names
     case "history":
       return rolloutHistory(client, namespace, name, argv.revision);
     case "undo":
-      return rolloutUndo(client, namespace, name, argv["to-revision"] ?? 0);
+      out(await undoDeployment(client, namespace, name, argv["to-revision"] ?? 0));
+      return;
     case "restart": {
       const obj = await client.patch(rt, namespace, name, { spec: { template: { metadata: { annotations: { [restartedAtAnnotation]: new Date().toISOString() } } } } }, "merge");
       out(`${objectName(rt, obj)} restarted`);
@@ -217,14 +218,14 @@ async function rolloutHistory(client: Client, namespace: string, name: string, r
   out(`${objectName(Deployments, d)}\n${historyTable(rss)}\n`);
 }
 
-async function rolloutUndo(client: Client, namespace: string, name: string, toRevision: number): Promise<void> {
+/** Roll a Deployment back to `toRevision` (0: the previous one); returns what kubectl would print. */
+export async function undoDeployment(client: Client, namespace: string, name: string, toRevision: number): Promise<string> {
   const d = await client.get<Deployment>(Deployments, namespace, name);
   if (d.spec.paused) throw ApiError.badRequest(`you cannot rollback a paused deployment; resume it first with 'skiff rollout resume deployment/${name}' and try again`);
   const rss = await listOwned(client, d);
   const target = undoTarget(d, rss, toRevision);
   if (templatesEqual(target.spec.template, d.spec.template)) {
-    out(`${objectName(Deployments, d)} skipped rollback (current template already matches revision ${revisionOf(target)})`);
-    return;
+    return `${objectName(Deployments, d)} skipped rollback (current template already matches revision ${revisionOf(target)})`;
   }
   // Replace the template wholesale (a merge patch would keep fields the old template lacks).
   const ops: { op: string; path: string; value: unknown }[] = [
@@ -234,5 +235,5 @@ async function rolloutUndo(client: Client, namespace: string, name: string, toRe
   const cause = target.metadata.annotations?.[changeCauseAnnotation];
   if (cause) ops.push({ op: "add", path: "/metadata/annotations", value: { ...(d.metadata.annotations ?? {}), [changeCauseAnnotation]: cause } });
   const obj = await client.patch(Deployments, namespace, name, ops, "json");
-  out(`${objectName(Deployments, obj)} rolled back`);
+  return `${objectName(Deployments, obj)} rolled back`;
 }

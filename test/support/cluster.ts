@@ -1,0 +1,55 @@
+// An in-process test cluster for controller tests: a real API server on
+// 127.0.0.1 (free port, temp data dir, no agent), its scheduler, a controller
+// manager with test-sized timings, and hollow nodes with a fake kubelet.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ControllerManagerOptions, startControllerManager } from "../../src/controllers/manager.ts";
+import type { ApiClient } from "../../src/client/api-client.ts";
+import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { FakeKubelet, type FakeKubeletOptions } from "./fake-kubelet.ts";
+
+export interface TestCluster {
+  server: RunningServer;
+  client: ApiClient;
+  kubelet: FakeKubelet;
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(o: { nodes?: string[]; controllers?: ControllerManagerOptions; kubelet?: FakeKubeletOptions } = {}): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "skiff-controllers-"));
+  // The server's own controller manager is off: the test runs one with short timings.
+  const server = await startServer({ dataDir: dir, bindAddress: "127.0.0.1", port: 0, disableAgent: true, controllers: [], sync: "normal" });
+  const manager = startControllerManager(server.client, { nodeMonitorGracePeriodMs: 2000, defaultUnreachableTolerationSeconds: 1, ...o.controllers });
+  const kubelet = new FakeKubelet(server.client, o.kubelet);
+  await kubelet.start();
+  for (const n of o.nodes ?? []) await kubelet.addNode(n);
+  await manager.ready;
+  return {
+    server,
+    client: server.client,
+    kubelet,
+    async stop() {
+      await kubelet.stop();
+      manager.stop();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Poll `check` until it returns a truthy value (returned) or the deadline passes (throws with `what`). */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
+    await Bun.sleep(everyMs);
+  }
+}
