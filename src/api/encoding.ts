@@ -4,10 +4,84 @@
 import { ApiError } from "./errors.ts";
 import type { KubeObject } from "./types.ts";
 
-/** Block YAML, ending in a newline. */
+/**
+ * Block YAML as kubectl prints it, ending in a newline: lists not indented
+ * under their key, multi-line strings as `|` blocks. Scalars are quoted by
+ * Bun.YAML, so "yes", "123" or "a: b" stay strings.
+ */
 export function toYaml(value: unknown): string {
-  const text = Bun.YAML.stringify(value, null, 2);
-  return text.endsWith("\n") ? text : `${text}\n`;
+  if (!isCollection(value) || isEmpty(value)) return `${scalar(value)}\n`;
+  return emit(value, 0).join("\n") + "\n";
+}
+
+function isCollection(v: unknown): v is unknown[] | Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+function isEmpty(v: unknown[] | Record<string, unknown>): boolean {
+  return Array.isArray(v) ? v.length === 0 : Object.keys(definedEntries(v)).length === 0;
+}
+
+function definedEntries(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && typeof v !== "function") out[k] = v;
+  return out;
+}
+
+function scalar(v: unknown): string {
+  if (v === undefined || v === null) return "null";
+  if (isCollection(v)) return Array.isArray(v) ? "[]" : "{}";
+  if (typeof v === "number" && !Number.isFinite(v)) return "null";
+  return Bun.YAML.stringify(v).trimEnd();
+}
+
+/** A multi-line string that reads back exactly from a literal block. */
+function blockable(s: string): boolean {
+  return s.includes("\n") && !/[\r\t\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(s) && !/^[ \n]/.test(s) && !/(^|\n) +(\n|$)/.test(s);
+}
+
+/** `|`, `|-` or `|+` by how the string ends, then its lines indented. */
+function block(s: string, indent: number): string[] {
+  const trailing = /\n*$/.exec(s)?.[0].length ?? 0;
+  const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
+  const body = trailing === 0 ? s : s.slice(0, -1);
+  const pad = " ".repeat(indent);
+  return [`|${chomp}`, ...body.split("\n").map((line) => (line ? pad + line : ""))];
+}
+
+/** Lines for a non-empty collection at `indent`. */
+function emit(value: unknown[] | Record<string, unknown>, indent: number): string[] {
+  const pad = " ".repeat(indent);
+  const lines: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const v = item === undefined ? null : item;
+      if (isCollection(v) && !isEmpty(v)) {
+        // "- " then the first line of the nested block on the same line.
+        const nested = emit(v, indent + 2);
+        lines.push(`${pad}- ${nested[0].slice(indent + 2)}`, ...nested.slice(1));
+      } else if (typeof v === "string" && blockable(v)) {
+        const [head, ...rest] = block(v, indent + 2);
+        lines.push(`${pad}- ${head}`, ...rest);
+      } else {
+        lines.push(`${pad}- ${scalar(v)}`);
+      }
+    }
+    return lines;
+  }
+  for (const [key, v] of Object.entries(definedEntries(value))) {
+    const k = `${pad}${scalar(key)}:`;
+    if (isCollection(v) && !isEmpty(v)) {
+      // Lists sit at their key's indentation, as kubectl prints them.
+      lines.push(k, ...emit(v, Array.isArray(v) ? indent : indent + 2));
+    } else if (typeof v === "string" && blockable(v)) {
+      const [head, ...rest] = block(v, indent + 2);
+      lines.push(`${k} ${head}`, ...rest);
+    } else {
+      lines.push(`${k} ${scalar(v)}`);
+    }
+  }
+  return lines;
 }
 
 /** Several objects as one multi-document YAML stream. */
