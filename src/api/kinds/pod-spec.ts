@@ -13,6 +13,7 @@ import type {
   StatusCause,
   NodeSelectorTerm,
   PodAffinityTerm,
+  Toleration,
 } from "../types.ts";
 import {
   dns1123LabelErrors,
@@ -309,7 +310,7 @@ export function validateResources(r: ResourceRequirements | undefined, f: string
   return causes;
 }
 
-function validateToleration(t: PodSpec["tolerations"] extends (infer U)[] | undefined ? U : never, f: string): StatusCause[] {
+function validateToleration(t: Toleration, f: string): StatusCause[] {
   const causes: StatusCause[] = [];
   if (!t || typeof t !== "object") return [invalid(f, t, "must be an object")];
   if (t.key) for (const e of qualifiedNameErrors(t.key)) causes.push(invalid(`${f}.key`, t.key, e));
