@@ -5,6 +5,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { agentCommand } from "./cli/agent.ts";
 import { applyCommand } from "./cli/apply.ts";
+import { normalizeArgv } from "./cli/args.ts";
 import { createCommand } from "./cli/create.ts";
 import { deleteCommand } from "./cli/delete.ts";
 import { describeCommand } from "./cli/describe.ts";
@@ -55,4 +56,4 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
-await main(hideBin(process.argv));
+await main(normalizeArgv(hideBin(process.argv)));

@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from "yargs";
 import { ApiError, isApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
-import { type ConnectionArgs, clientFromArgs, err, formatError, out, run, withConnection, withFilenames } from "./args.ts";
+import { type ConnectionArgs, clientFromArgs, err, formatError, isUnreachable, out, run, withConnection, withFilenames } from "./args.ts";
 import { type Manifest, readManifests, targetNamespace } from "./manifests.ts";
 import { objectName } from "./output.ts";
 
@@ -163,6 +163,7 @@ async function apply(argv: ApplyArgs): Promise<number> {
       const name = objectName(m.rt, desired[i]);
       out(argv.output === "name" ? name : `${name} ${result}`);
     } catch (e) {
+      if (isUnreachable(e)) throw e;
       err(formatError(e, `error when applying "${m.source}"`));
       failed = true;
     }

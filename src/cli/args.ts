@@ -99,3 +99,19 @@ export function out(text: string): void {
 export function err(text: string): void {
   process.stderr.write(text + "\n");
 }
+
+/** yargs reads a lone "-" as a positional; `-f -` (stdin) must stay the value of -f. */
+export function normalizeArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    const prev = out[out.length - 1];
+    if (a === "-" && (prev === "-f" || prev === "--filename")) out[out.length - 1] = "--filename=-";
+    else out.push(a);
+  }
+  return out;
+}
+
+/** The server could not be reached at all: no point trying the next object. */
+export function isUnreachable(e: unknown): boolean {
+  return e instanceof ApiError && e.code === 503 && !cameFromServer(e);
+}

@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from "yargs";
 import { ApiError } from "../api/errors.ts";
 import { Namespaces } from "../api/registry.ts";
 import type { KubeObject } from "../api/types.ts";
-import { type ConnectionArgs, clientFromArgs, err, formatError, out, run, withConnection, withFilenames } from "./args.ts";
+import { type ConnectionArgs, clientFromArgs, err, formatError, isUnreachable, out, run, withConnection, withFilenames } from "./args.ts";
 import { readManifests, targetNamespace } from "./manifests.ts";
 import { objectName } from "./output.ts";
 
@@ -47,6 +47,7 @@ async function create(argv: CreateArgs): Promise<number> {
       const name = objectName(m.rt, created);
       out(argv.output === "name" ? name : `${name} created`);
     } catch (e) {
+      if (isUnreachable(e)) throw e;
       err(formatError(e, `error when creating "${m.source}"`));
       failed = true;
     }

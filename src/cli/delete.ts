@@ -11,6 +11,7 @@ import {
   clientFromArgs,
   err,
   formatError,
+  isUnreachable,
   out,
   run,
   withConnection,
@@ -114,6 +115,7 @@ async function del(argv: DeleteArgs): Promise<number> {
       deleted.push(v);
       out(argv.output === "name" ? `${kindPrefix(v.rt)}/${v.name}` : `${kindPrefix(v.rt)} "${v.name}" deleted`);
     } catch (e) {
+      if (isUnreachable(e)) throw e;
       if (argv["ignore-not-found"] && isApiError(e, "NotFound")) continue;
       err(formatError(e));
       failed = true;

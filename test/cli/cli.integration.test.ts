@@ -1,0 +1,323 @@
+// The real CLI (`bun src/main.ts ...` as a subprocess) against a real server
+// started in-process on 127.0.0.1, port 0, with its own temp data dir.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer } from "../../src/server/server.ts";
+import { ConfigMaps, Pods } from "../../src/api/registry.ts";
+import type { ConfigMap, Event, KubeObject, Pod } from "../../src/api/types.ts";
+import { recordEvent } from "../../src/client/events.ts";
+
+type Running = Awaited<ReturnType<typeof startServer>>;
+
+const repo = join(import.meta.dir, "..", "..");
+let dir: string;
+let server: Running;
+let kubeconfig: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function skiff(args: string[], stdin?: string): Promise<Result> {
+  const proc = Bun.spawn([process.execPath, join(repo, "src/main.ts"), ...args], {
+    cwd: dir,
+    env: { ...process.env, KUBECONFIG: kubeconfig, SKIFF_LOG_LEVEL: "error" },
+    stdin: stdin === undefined ? "ignore" : new Blob([stdin]),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+const podYaml = (name: string, image = "busybox:1", labels = "app: web") => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels:
+    ${labels}
+spec:
+  containers:
+  - name: main
+    image: ${image}
+    command: ["sleep", "3600"]
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "skiff-cli-"));
+  server = await startServer({
+    dataDir: join(dir, "data"),
+    bindAddress: "127.0.0.1",
+    port: 0,
+    disableScheduler: true,
+    disableAgent: true,
+    controllers: [],
+  });
+  kubeconfig = join(dir, "data", "admin.kubeconfig");
+});
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("skiff CLI against a real server", () => {
+  test("version prints client and server versions", async () => {
+    const r = await skiff(["version"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Client Version: v\d+\.\d+\.\d+\nServer Version: v/);
+  });
+
+  test("get on an empty namespace says so, on stderr, with exit 0", async () => {
+    const r = await skiff(["get", "pods", "-n", "kube-public"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("No resources found in kube-public namespace.\n");
+  });
+
+  test("create, then get as a table, -o name, -o yaml, -o json", async () => {
+    const file = write("web-1.yaml", podYaml("web-1"));
+    const created = await skiff(["create", "-f", file]);
+    expect(created.stderr).toBe("");
+    expect(created.stdout).toBe("pod/web-1 created\n");
+
+    const again = await skiff(["create", "-f", file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`Error from server (AlreadyExists): error when creating "${file}": pods "web-1" already exists\n`);
+
+    const table = await skiff(["get", "pods"]);
+    expect(table.code).toBe(0);
+    const [header, row] = table.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    expect(row).toMatch(/^web-1\s+0\/1\s+Pending\s+0\s+\d+s$/);
+
+    expect((await skiff(["get", "po", "-o", "name"])).stdout).toBe("pod/web-1\n");
+    const yaml = Bun.YAML.parse((await skiff(["get", "pod/web-1", "-o", "yaml"])).stdout) as Pod;
+    expect(yaml.kind).toBe("Pod");
+    expect(yaml.metadata.uid).toBeString();
+    const list = JSON.parse((await skiff(["get", "pods", "-o", "json"])).stdout) as { kind: string; items: Pod[] };
+    expect(list.kind).toBe("List");
+    expect(list.items.map((p) => p.metadata.name)).toEqual(["web-1"]);
+
+    const all = await skiff(["get", "pods", "-A"]);
+    expect(all.stdout.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME\s+READY/);
+  });
+
+  test("get of a missing object: kubectl's message, exit 1", async () => {
+    const r = await skiff(["get", "pod", "nope"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
+  });
+
+  test("unknown resource types and bad flags are one-line errors", async () => {
+    const r = await skiff(["get", "frobs"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: the server doesn\'t have a resource type "frobs"\n');
+    const bad = await skiff(["get", "pods", "-o", "xml"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toStartWith("error: unable to match a printer");
+  });
+
+  test("apply: created, unchanged, configured; a removed label goes away", async () => {
+    const file = write("cm.yaml", `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  labels: {a: "1", b: "2"}
+data:
+  mode: fast
+`);
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("configmap/settings created\n");
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("configmap/settings unchanged\n");
+    write("cm.yaml", `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  labels: {a: "1"}
+data:
+  mode: slow
+`);
+    const r = await skiff(["apply", "-f", file]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("configmap/settings configured\n");
+    const cm = await server.client.get<ConfigMap>(ConfigMaps, "default", "settings");
+    expect(cm.data).toEqual({ mode: "slow" });
+    expect(cm.metadata.labels).toEqual({ a: "1" });
+  });
+
+  test("apply from a directory and from stdin, multi-document", async () => {
+    const d = join(dir, "manifests");
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, "a.yaml"), `apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n`);
+    writeFileSync(join(d, "b.json"), JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "from-json", namespace: "team-a" }, data: { x: "1" } }));
+    writeFileSync(join(d, "notes.txt"), "ignored");
+    const r = await skiff(["apply", "-f", d]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("namespace/team-a created\nconfigmap/from-json created\n");
+
+    const stdin = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s1}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: s2}\n`;
+    const s = await skiff(["apply", "-n", "team-a", "-f", "-"], stdin);
+    expect(s.stdout).toBe("configmap/s1 created\nconfigmap/s2 created\n");
+    expect((await skiff(["get", "cm", "-n", "team-a", "-o", "name"])).stdout).toBe("configmap/from-json\nconfigmap/s1\nconfigmap/s2\n");
+  });
+
+  test("bad manifests: one clear message, nothing changed", async () => {
+    const before = (await server.client.list(ConfigMaps, undefined)).metadata.resourceVersion;
+    const file = write("bad.yaml", `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok-one}\n---\napiVersion: v1\nkind: Frobnicator\nmetadata: {name: x}\n`);
+    const r = await skiff(["apply", "-f", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: error validating ${file}: no matches for kind "Frobnicator" in version "v1"\n`);
+    const broken = write("broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n");
+    const b = await skiff(["apply", "-f", broken]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toStartWith(`error: error parsing ${broken}:`);
+    expect(b.stderr.trimEnd().split("\n")).toHaveLength(1);
+    const missing = await skiff(["apply", "-f", join(dir, "nope.yaml")]);
+    expect(missing.stderr).toBe(`error: the path "${join(dir, "nope.yaml")}" does not exist\n`);
+    const after = (await server.client.list(ConfigMaps, undefined)).metadata.resourceVersion;
+    expect(after).toBe(before);
+  });
+
+  test("server-side validation errors are reported as the server's", async () => {
+    const file = write("invalid.yaml", `apiVersion: v1\nkind: Pod\nmetadata: {name: invalid}\nspec: {containers: []}\n`);
+    const r = await skiff(["create", "-f", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith(`Error from server (Invalid): error when creating "${file}": `);
+  });
+
+  test("label: add, refuse to overwrite, overwrite, remove", async () => {
+    await skiff(["create", "-f", write("web-2.yaml", podYaml("web-2"))]);
+    expect((await skiff(["label", "pods", "web-2", "tier=front"])).stdout).toBe("pod/web-2 labeled\n");
+    const refused = await skiff(["label", "pod/web-2", "tier=back"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe("error: 'tier' already has a value (front), and --overwrite is false\n");
+    expect((await skiff(["label", "pod/web-2", "tier=back", "--overwrite"])).stdout).toBe("pod/web-2 labeled\n");
+    expect((await server.client.get<Pod>(Pods, "default", "web-2")).metadata.labels).toEqual({ app: "web", tier: "back" });
+    expect((await skiff(["label", "pod/web-2", "tier-"])).stdout).toBe("pod/web-2 unlabeled\n");
+    expect((await server.client.get<Pod>(Pods, "default", "web-2")).metadata.labels).toEqual({ app: "web" });
+  });
+
+  test("get with label and field selectors", async () => {
+    await skiff(["create", "-f", write("db.yaml", podYaml("db-1", "postgres:16", "app: db"))]);
+    expect((await skiff(["get", "pods", "-l", "app=db", "-o", "name"])).stdout).toBe("pod/db-1\n");
+    expect((await skiff(["get", "pods", "-l", "app in (web)", "-o", "name"])).stdout).toBe("pod/web-1\npod/web-2\n");
+    expect((await skiff(["get", "pods", "--field-selector", "metadata.name=web-2", "-o", "name"])).stdout).toBe("pod/web-2\n");
+    const bad = await skiff(["get", "pods", "-l", "app in (("]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toStartWith("Error from server (BadRequest): ");
+  });
+
+  test("describe shows identity, containers and events", async () => {
+    const pod = await server.client.get<Pod>(Pods, "default", "web-1");
+    await recordEvent(server.client, pod, "Warning", "TestReason", "something noteworthy", "cli-test");
+    await recordEvent(server.client, pod, "Warning", "TestReason", "something noteworthy", "cli-test");
+    await until("event count 2", async () => {
+      const evs = (await server.client.list<Event>({ group: "", version: "v1", plural: "events", namespaced: true, kind: "Event" }, "default")).items;
+      return evs.some((e) => e.reason === "TestReason" && e.count === 2);
+    });
+    const r = await skiff(["describe", "pod", "web-1"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Name:\s+web-1$/m);
+    expect(r.stdout).toMatch(/^Namespace:\s+default$/m);
+    expect(r.stdout).toMatch(/^Labels:\s+app=web$/m);
+    expect(r.stdout).toMatch(/^Containers:$/m);
+    expect(r.stdout).toMatch(/^\s+Image:\s+busybox:1$/m);
+    expect(r.stdout).toMatch(/^Events:$/m);
+    expect(r.stdout).toMatch(/Warning\s+TestReason\s+\S+ \(x2 over \S+\)\s+cli-test\s+something noteworthy/);
+    const missing = await skiff(["describe", "pod", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
+  });
+
+  test("get -w prints rows as objects change", async () => {
+    const proc = Bun.spawn([process.execPath, join(repo, "src/main.ts"), "get", "configmaps", "-n", "watched", "-w"], {
+      cwd: dir,
+      env: { ...process.env, KUBECONFIG: kubeconfig, SKIFF_LOG_LEVEL: "error" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    let seen = "";
+    const reader = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of proc.stdout) seen += decoder.decode(chunk);
+    })();
+    try {
+      await server.client.create({ group: "", version: "v1", plural: "namespaces", namespaced: false, kind: "Namespace" }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } });
+      // The watch may start after the first create; keep creating until a row shows up.
+      let n = 0;
+      await until("a watched row", async () => {
+        await server.client.create<KubeObject>(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `w-${n++}`, namespace: "watched" } });
+        return /^w-\d+\s+0\s+\d+s$/m.test(seen);
+      });
+      expect(seen).toMatch(/^NAME\s+DATA\s+AGE$/m);
+    } finally {
+      proc.kill();
+      await proc.exited;
+      await reader;
+    }
+  });
+
+  test("delete by name, by -f, by -l; missing objects are errors unless --ignore-not-found", async () => {
+    const r = await skiff(["delete", "pod", "web-2", "--grace-period", "0"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe('pod "web-2" deleted\n');
+    const again = await skiff(["delete", "pod", "web-2"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('Error from server (NotFound): pods "web-2" not found\n');
+    expect((await skiff(["delete", "pod", "web-2", "--ignore-not-found"])).code).toBe(0);
+
+    const viaFile = await skiff(["delete", "-f", join(dir, "cm.yaml")]);
+    expect(viaFile.stdout).toBe('configmap "settings" deleted\n');
+
+    const bySelector = await skiff(["delete", "pods", "-l", "app=db", "--wait", "--timeout", "10"]);
+    expect(bySelector.stdout).toBe('pod "db-1" deleted\n');
+    expect((await skiff(["get", "pods", "-l", "app=db", "-o", "name"])).stdout).toBe("");
+
+    const noName = await skiff(["delete", "pods"]);
+    expect(noName.code).toBe(1);
+    expect(noName.stderr).toStartWith("error: resource(s) were provided, but no name was specified");
+  });
+
+  test("get --raw", async () => {
+    const r = await skiff(["get", "--raw", "/api/v1/namespaces/default"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).metadata.name).toBe("default");
+  });
+
+  test("an unreachable server is one line and exit 1", async () => {
+    const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const port = probe.port;
+    probe.stop(true);
+    const r = await skiff(["get", "pods", "--server", `https://127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith(`error: cannot reach the API server at https://127.0.0.1:${port}`);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  test("a wrong token is Unauthorized", async () => {
+    const r = await skiff(["get", "pods", "--token", "wrong"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith("Error from server (Unauthorized)");
+  });
+});
