@@ -370,7 +370,7 @@ export function eventsTable(events: Event[], now: number): string {
     if ((e.count ?? 1) > 1) age = `${age} (x${e.count} over ${formatAge(e.firstTimestamp || last, now)})`;
     rows.push([e.type ?? "", e.reason ?? "", age, e.source?.component || e.reportingComponent || "", (e.message ?? "").trim()]);
   }
-  return "Events:\n" + formatTable(rows).replace(/^/gm, "  ");
+  return "Events:\n" + formatTable(rows).replace(/^(?=.)/gm, "  ");
 }
 
 // ---- the verb -----------------------------------------------------------------------

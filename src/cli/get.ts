@@ -198,7 +198,7 @@ async function watch(client: ApiClient, target: GetTarget, argv: GetArgs, format
     if (format === "name") return out((withEvents ? `${eventType} ` : "") + objectName(rt, obj));
     const row = [...(withEvents ? [eventType] : []), ...tableRow(rt, obj, { ...tableOpts, now: Date.now() })];
     if (!headerPrinted) {
-      widths = columnWidths([header, row]);
+      widths = columnWidths([header, row, ...(withEvents ? [["MODIFIED"]] : [])]);
       out(formatRow(header, widths));
       headerPrinted = true;
     }
@@ -208,7 +208,7 @@ async function watch(client: ApiClient, target: GetTarget, argv: GetArgs, format
 
   if (!argv["watch-only"]) {
     const rows = list.items.map((o) => [...(withEvents ? ["ADDED"] : []), ...tableRow(rt, withTypeMeta(rt, o), tableOpts)]);
-    widths = columnWidths([header, ...rows]);
+    widths = columnWidths([header, ...rows, ...(withEvents ? [["MODIFIED"]] : [])]);
     if (list.items.length === 0 && format !== "json" && format !== "yaml") err(noResourcesMessage([target], argv));
     for (const o of list.items) print(o, "ADDED");
   }
