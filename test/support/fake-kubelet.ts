@@ -58,7 +58,10 @@ export class FakeKubelet {
       metadata: { name, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", ...(o.labels ?? {}) } },
       spec: { taints: o.taints },
     };
-    const created = await this.client.create<Node>(Nodes, node);
+    // Known before it exists, so pods placed on it the moment it appears are started.
+    const hollow: HollowNode = { name, silent: false };
+    this.nodes.set(name, hollow);
+    await this.client.create<Node>(Nodes, node);
     const status = { capacity: { cpu: "64", memory: "256Gi", pods: "500" }, allocatable: { cpu: "64", memory: "256Gi", pods: "500" }, conditions: [readyCondition(now)], addresses: [{ type: "InternalIP" as const, address: "127.0.0.1" }] };
     const withStatus = await this.client.patch<Node>(Nodes, undefined, name, { status }, "merge", "status");
     await this.client.create<Lease>(Leases, {
@@ -67,10 +70,8 @@ export class FakeKubelet {
       metadata: { name, namespace: "kube-node-lease" },
       spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: toMicroTime(Date.now()) },
     });
-    const hollow: HollowNode = { name, silent: false };
-    this.nodes.set(name, hollow);
     this.startRenewing(hollow);
-    void created;
+    for (const p of this.pods.list()) if (p.spec.nodeName === name) this.handle(p);
     return withStatus;
   }
 
