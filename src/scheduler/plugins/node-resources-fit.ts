@@ -26,6 +26,13 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
   return out;
 }
 
+// The common case without allocating a reasons array (this runs per node per pod).
+function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const req = pod.requests;
+  return !req.scalar && node.pods.size < alloc.pods && node.requested.milliCpu + req.milliCpu <= alloc.milliCpu && node.requested.memory + req.memory <= alloc.memory;
+}
+
 function leastAllocated(requested: number, capacity: number): number {
   if (capacity <= 0 || requested > capacity) return 0;
   return ((capacity - requested) * MAX_NODE_SCORE) / capacity;
@@ -34,6 +41,7 @@ function leastAllocated(requested: number, capacity: number): number {
 export const NodeResourcesFit: Plugin = {
   name: "NodeResourcesFit",
   filter(pod, node) {
+    if (fitsQuickly(pod, node)) return undefined;
     const r = insufficientResources(pod, node);
     return r.length === 0 ? undefined : r;
   },
