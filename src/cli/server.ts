@@ -2,6 +2,7 @@
 // scheduler, controllers and, unless disabled, an embedded agent — like
 // `k3s server`. SIGTERM/SIGINT stop it gracefully (components, watches, store).
 import type { Argv, CommandModule } from "yargs";
+import { parseDuration } from "../api/duration.ts";
 import { startServer, defaultDataDir, type ServerOptions } from "../server/server.ts";
 import { logger } from "../util/log.ts";
 import { formatError } from "./args.ts";
@@ -17,6 +18,8 @@ export interface ServerArgs {
   "disable-scheduler": boolean;
   "disable-agent": boolean;
   controllers?: string[];
+  "node-monitor-grace-period": string;
+  "default-unreachable-toleration-seconds": number;
   "bookmark-interval-seconds": number;
 }
 
@@ -25,6 +28,10 @@ export function serverOptions(a: ServerArgs): ServerOptions {
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error(`--port must be an integer 0-65535, got ${a.port}`);
   if (a.sync !== "full" && a.sync !== "normal") throw new Error(`--sync must be "full" or "normal", got ${JSON.stringify(a.sync)}`);
   if (!(a["bookmark-interval-seconds"] > 0)) throw new Error("--bookmark-interval-seconds must be positive");
+  const grace = parseDuration(a["node-monitor-grace-period"] ?? "40s");
+  if (!(grace > 0)) throw new Error(`--node-monitor-grace-period must be positive, got ${JSON.stringify(a["node-monitor-grace-period"])}`);
+  const toleration = a["default-unreachable-toleration-seconds"] ?? 60;
+  if (!Number.isInteger(toleration) || toleration < 0) throw new Error(`--default-unreachable-toleration-seconds must be a non-negative integer, got ${toleration}`);
   return {
     dataDir: a["data-dir"] ?? defaultDataDir(),
     bindAddress: a["bind-address"],
@@ -34,6 +41,8 @@ export function serverOptions(a: ServerArgs): ServerOptions {
     disableScheduler: a["disable-scheduler"],
     disableAgent: a["disable-agent"],
     ...(a.controllers !== undefined ? { controllers: a.controllers.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean) } : {}),
+    nodeMonitorGracePeriodMs: grace,
+    defaultUnreachableTolerationSeconds: toleration,
     bookmarkIntervalSeconds: a["bookmark-interval-seconds"],
   };
 }
@@ -70,6 +79,8 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       .option("disable-scheduler", { type: "boolean", default: false, describe: "Do not run the scheduler" })
       .option("disable-agent", { type: "boolean", default: false, describe: "Do not run the embedded agent (this host is not a node)" })
       .option("controllers", { type: "string", array: true, describe: 'Controllers to run: "*" (default), "name", "-name"; "" runs none' })
+      .option("node-monitor-grace-period", { type: "string", default: "40s", describe: "A node whose lease is not renewed for this long is marked Ready=Unknown and tainted unreachable (e.g. 40s, 2m)" })
+      .option("default-unreachable-toleration-seconds", { type: "number", default: 60, describe: "Seconds pods without their own toleration stay on an unreachable or not-ready node before eviction" })
       .option("bookmark-interval-seconds", { type: "number", default: 15, describe: "Seconds between BOOKMARK events on watches" }) as unknown as Argv<ServerArgs>,
   handler: server,
 };

@@ -26,7 +26,12 @@ export const components: Component[] = [
     name: "controllers",
     // An empty list (--controllers "") runs none; absent runs all ("*").
     enabled: (o) => o.controllers === undefined || o.controllers.some((c) => c.trim() !== ""),
-    start: (s, o) => startControllerManager(s.client, { controllers: o.controllers }),
+    start: (s, o) =>
+      startControllerManager(s.client, {
+        controllers: o.controllers,
+        nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
+        defaultUnreachableTolerationSeconds: o.defaultUnreachableTolerationSeconds,
+      }),
   },
   // The embedded agent (unless --disable-agent) is added here by src/agent: it joins
   // through s.url with s.nodeToken (or in-process via s.app.fetch).

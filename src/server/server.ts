@@ -37,6 +37,10 @@ export interface ServerOptions {
   disableAgent?: boolean;
   /** Controllers to run, kube-controller-manager style ("*", "name", "-name"); [] runs none; absent: all. */
   controllers?: string[];
+  /** Node lifecycle: a node whose lease is not renewed this long becomes Ready=Unknown (controller default 40s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** Node lifecycle: tolerationSeconds for pods without an unreachable/not-ready toleration (controller default 60). */
+  defaultUnreachableTolerationSeconds?: number;
   /** Seconds between BOOKMARK events on watches that allow them (default 15). */
   bookmarkIntervalSeconds?: number;
   /** Log revisions the store keeps for watch resumption (store default when absent). */
