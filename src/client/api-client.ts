@@ -103,7 +103,7 @@ export class ApiClient implements Client {
     } catch (err) {
       if (signal?.aborted) throw err;
       if (err instanceof ApiError) throw err;
-      throw ApiError.unavailable(`cannot reach the API server at ${this.baseUrl}: ${(err as Error).message ?? String(err)}`);
+      throw networkError(this.baseUrl, err);
     }
   }
 
@@ -214,6 +214,18 @@ export class ApiClient implements Client {
       close: () => abort.abort(),
     };
   }
+}
+
+const tlsErrorCode = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|HOSTNAME|TLS/i;
+
+/** A failure to talk to the server at all, as one line that says what to check. */
+function networkError(baseUrl: string, err: unknown): ApiError {
+  const e = err as Error & { code?: string };
+  const message = e?.message ?? String(err);
+  if (e?.code && tlsErrorCode.test(e.code)) {
+    return ApiError.unavailable(`cannot reach the API server at ${baseUrl}: TLS verification failed (${e.code}: ${message}); check the kubeconfig's certificate-authority`);
+  }
+  return ApiError.unavailable(`cannot reach the API server at ${baseUrl}: ${message}`);
 }
 
 function nameOf(obj: KubeObject): string {

@@ -1,7 +1,7 @@
 // The real CLI (`bun src/main.ts ...` as a subprocess) against a real server
 // started in-process on 127.0.0.1, port 0, with its own temp data dir.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../src/server/server.ts";
@@ -319,5 +319,28 @@ data:
     const r = await skiff(["get", "pods", "--token", "wrong"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toStartWith("Error from server (Unauthorized)");
+  });
+});
+
+describe("TLS", () => {
+  function kubeconfigWith(cluster: Record<string, unknown>): string {
+    const doc = Bun.YAML.parse(readFileSync(kubeconfig, "utf8")) as { clusters: { cluster: Record<string, unknown> }[] };
+    doc.clusters[0].cluster = cluster;
+    return write(`kc-${Object.keys(cluster).join("-")}.yaml`, JSON.stringify(doc));
+  }
+
+  test("a server whose certificate the kubeconfig's CA did not sign is refused, in one line", async () => {
+    const path = kubeconfigWith({ server: server.url });
+    const r = await skiff(["get", "pods", "--kubeconfig", path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith(`error: cannot reach the API server at ${server.url}: TLS verification failed`);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  test("insecure-skip-tls-verify connects anyway", async () => {
+    const path = kubeconfigWith({ server: server.url, "insecure-skip-tls-verify": true });
+    const r = await skiff(["get", "ns", "default", "-o", "name", "--kubeconfig", path]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("namespace/default\n");
   });
 });
