@@ -4,7 +4,7 @@
 // in this process (--in-process, or when the CLI has no `server` verb).
 // Controllers and the agent are off: hollow nodes have no kubelet, and only
 // the scheduler is measured.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "../src/client/client.ts";
@@ -18,13 +18,6 @@ export interface Target {
 }
 
 const ROOT = join(import.meta.dir, "..");
-
-async function freePort(): Promise<number> {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
-}
 
 async function cliHasServerVerb(): Promise<boolean> {
   const p = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "server", "--help"], { stdout: "pipe", stderr: "pipe" });
@@ -43,11 +36,22 @@ async function inProcess(dataDir: string): Promise<Target> {
   };
 }
 
+/** First line of the server's stdout: its URL (it prints it once it listens). */
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    const nl = text.indexOf("\n");
+    if (nl >= 0) return text.slice(0, nl).trim();
+  }
+  return text.trim();
+}
+
 async function ownProcess(dataDir: string): Promise<Target> {
-  const port = await freePort();
   const proc = Bun.spawn(
-    [process.execPath, join(ROOT, "src/main.ts"), "server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--port", String(port), "--disable-agent", "--controllers", ""],
-    { stdout: "ignore", stderr: "inherit", detached: true, env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } },
+    [process.execPath, join(ROOT, "src/main.ts"), "server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--port", "0", "--disable-agent", "--controllers", ""],
+    { stdout: "pipe", stderr: "inherit", detached: true, env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } },
   );
   const stop = async () => {
     try {
@@ -56,22 +60,24 @@ async function ownProcess(dataDir: string): Promise<Target> {
     await proc.exited;
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const kubeconfig = join(dataDir, "admin.kubeconfig");
+  const timeout = setTimeout(() => void stop(), 30_000);
+  const url = await firstLine(proc.stdout);
+  clearTimeout(timeout);
+  if (!url.startsWith("https://")) {
+    await stop();
+    throw new Error(`skiff server did not start (stdout: ${JSON.stringify(url)})`);
+  }
+  const creds = loadKubeconfig(join(dataDir, "admin.kubeconfig"));
+  const client = new ApiClient({ baseUrl: url, token: creds.token, caPem: creds.caPem });
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`skiff server exited with ${proc.exitCode}`);
-    if (existsSync(kubeconfig)) {
-      const creds = loadKubeconfig(kubeconfig);
-      const client = new ApiClient({ baseUrl: `https://127.0.0.1:${port}`, token: creds.token, caPem: creds.caPem });
-      const ok = await client.request("GET", "/readyz").then((r) => r.ok, () => false);
-      if (ok) return { client, stop };
-    }
+  while (!(await client.request("GET", "/readyz").then((r) => r.ok, () => false))) {
     if (Date.now() > deadline) {
       await stop();
       throw new Error("skiff server did not become ready in 30 s");
     }
     await Bun.sleep(50);
   }
+  return { client, stop };
 }
 
 export async function startTarget(opts: { inProcess?: boolean }): Promise<Target> {
