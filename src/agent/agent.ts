@@ -105,20 +105,27 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
   });
 
-  let logServer: LogServer;
-  try {
-    logServer = startLogServer({
+  const serveLogs = (port: number) =>
+    startLogServer({
       hostname: opts.bindAddress ?? "0.0.0.0",
-      port: opts.kubeletPort ?? 10250,
+      port,
       certPem: creds.certPem,
       keyPem: creds.keyPem,
       token: creds.token,
       resolve: (ns, pod, c, prev) => kubelet.resolveLog(ns, pod, c, prev),
       clock: kubelet.clock,
     });
+  let logServer: LogServer;
+  try {
+    logServer = serveLogs(opts.kubeletPort ?? 10250);
   } catch (err) {
-    runtime.close();
-    throw new Error(`cannot listen on ${opts.bindAddress ?? "0.0.0.0"}:${opts.kubeletPort ?? 10250}: ${(err as Error).message}`);
+    // The default port may be taken (another agent on this host): any free port will do, it is reported in the Node.
+    if (opts.kubeletPort !== undefined) {
+      runtime.close();
+      throw new Error(`cannot listen on ${opts.bindAddress ?? "0.0.0.0"}:${opts.kubeletPort}: ${(err as Error).message}`);
+    }
+    log.warn("kubelet port 10250 is taken; using a free one", { err });
+    logServer = serveLogs(0);
   }
 
   const cfg: NodeConfig = {

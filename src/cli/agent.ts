@@ -27,7 +27,7 @@ export interface AgentArgs {
   memory?: string;
   "max-pods": number;
   "node-lease-duration-seconds": number;
-  port: number;
+  port?: number;
   "host-port-range"?: string;
   "crashloop-backoff-base": string;
   "crashloop-backoff-max": string;
@@ -41,7 +41,7 @@ export function agentOptions(a: AgentArgs) {
   }
   if (!Number.isInteger(a["max-pods"]) || a["max-pods"] < 1) throw new Error(`--max-pods must be a positive integer`);
   if (!(a["node-lease-duration-seconds"] >= 1)) throw new Error(`--node-lease-duration-seconds must be at least 1`);
-  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error(`--port must be 0-65535`);
+  if (a.port !== undefined && (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535)) throw new Error(`--port must be 0-65535`);
   const baseMs = parseDuration(a["crashloop-backoff-base"]);
   const capMs = parseDuration(a["crashloop-backoff-max"]);
   return {
@@ -57,7 +57,7 @@ export function agentOptions(a: AgentArgs) {
     ...(a.memory ? { memory: a.memory } : {}),
     maxPods: a["max-pods"],
     leaseDurationSeconds: a["node-lease-duration-seconds"],
-    kubeletPort: a.port,
+    ...(a.port !== undefined ? { kubeletPort: a.port } : {}),
     ...(a["host-port-range"] ? { hostPortRange: parsePortRange(a["host-port-range"]) } : {}),
     backoff: { ...DEFAULT_BACKOFF, baseMs, capMs },
   };
@@ -100,7 +100,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
       .option("memory", { type: "string", describe: "Declared memory capacity, e.g. 4Gi (default: the host's memory)" })
       .option("max-pods", { type: "number", default: 110, describe: "Most pods this node runs" })
       .option("node-lease-duration-seconds", { type: "number", default: 40, describe: "The node Lease's duration; renewed every quarter of it" })
-      .option("port", { type: "number", default: 10250, describe: "The agent's HTTPS port (logs); 0 picks a free one" })
+      .option("port", { type: "number", describe: "The agent's HTTPS port for logs (default 10250, or a free one when that is taken); 0 picks a free one" })
       .option("host-port-range", { type: "string", describe: "Host ports given to container ports without a hostPort (default 20000-29999)" })
       .option("crashloop-backoff-base", { type: "string", default: "10s", describe: "First CrashLoopBackOff delay (doubles per restart)" })
       .option("crashloop-backoff-max", { type: "string", default: "5m", describe: "Longest CrashLoopBackOff delay" }) as unknown as Argv<AgentArgs>,

@@ -2,6 +2,7 @@
 // through the in-process ApiClient (same admission and authorization path as
 // any remote client). Adding one is adding an entry here; each can be
 // switched off from the command line.
+import { startEmbeddedAgent } from "../agent/embedded.ts";
 import { startControllerManager } from "../controllers/manager.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
 import type { RunningServer, ServerOptions } from "./server.ts";
@@ -33,6 +34,9 @@ export const components: Component[] = [
         defaultUnreachableTolerationSeconds: o.defaultUnreachableTolerationSeconds,
       }),
   },
-  // The embedded agent (unless --disable-agent) is added here by src/agent: it joins
-  // through s.url with s.nodeToken (or in-process via s.app.fetch).
+  {
+    name: "agent",
+    enabled: (o) => !o.disableAgent,
+    start: (s, o) => startEmbeddedAgent(s, o),
+  },
 ];
