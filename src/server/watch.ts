@@ -105,6 +105,9 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const ev of initial) controller.enqueue(line(ev));
+      // Bun sends the response headers with the first body bytes; a blank line (which
+      // NDJSON readers skip) gets them out now, so clients see the watch is established.
+      if (initial.length === 0 && !startError) controller.enqueue(encoder.encode("\n"));
       if (startError) {
         controller.enqueue(line({ type: "ERROR", object: startError.toStatus() }));
         controller.close();
