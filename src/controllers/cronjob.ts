@@ -49,13 +49,18 @@ function refOf(job: Job): ObjectReference {
   return { apiVersion: "batch/v1", kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name, uid: job.metadata.uid };
 }
 
-export function jobForSchedule(cj: CronJob, at: Date): Job {
+/**
+ * The Job for one scheduled time, named like Kubernetes names it: the CronJob's
+ * name and the time in minutes (in seconds for schedules that fire more often,
+ * such as @every 10s, so their names stay distinct).
+ */
+export function jobForSchedule(cj: CronJob, at: Date, unitMs = 60_000): Job {
   const meta = cj.spec.jobTemplate.metadata ?? {};
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
-      name: `${cj.metadata.name}-${Math.floor(at.getTime() / 60_000)}`,
+      name: `${cj.metadata.name}-${Math.floor(at.getTime() / unitMs)}`,
       namespace: cj.metadata.namespace,
       labels: { ...(meta.labels ?? {}) },
       annotations: { ...(meta.annotations ?? {}), [scheduledTimestampAnnotation]: at.toISOString() },
@@ -99,7 +104,8 @@ export function reconcileCronJob(cj: CronJob, jobs: Job[], now: number, schedule
   const { time } = mostRecentScheduleTime(schedule, earliest, nowDate);
   if (!time) return plan;
 
-  const job = jobForSchedule(cj, time);
+  const subMinute = schedule.next(time).getTime() - time.getTime() < 60_000;
+  const job = jobForSchedule(cj, time, subMinute ? 1000 : 60_000);
   if (jobs.some((j) => j.metadata.name === job.metadata.name)) {
     plan.status.lastScheduleTime = time.toISOString();
     return plan;

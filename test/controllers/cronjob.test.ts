@@ -77,3 +77,11 @@ describe("reconcileCronJob", () => {
     expect(plan.status.active?.map((r) => r.name)).toEqual([name]);
   });
 });
+
+describe("sub-minute schedules", () => {
+  test("Jobs of @every schedules are named by the second", () => {
+    const every10s = parseCronSchedule("@every 10s");
+    const plan = reconcileCronJob(cron({ schedule: "@every 10s" }), [], T0 + 25_000, every10s);
+    expect(plan.create?.metadata.name).toBe(`tick-${Math.floor((T0 + 20_000) / 1000)}`);
+  });
+});

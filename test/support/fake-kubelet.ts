@@ -174,7 +174,18 @@ export class FakeKubelet {
       ],
       containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, ready, restartCount: 0, image: c.image, state: terminated ?? { running: { startedAt: now } } })),
     };
-    await this.client.patch(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { status }, "merge", "status");
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.patch(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { status }, "merge", "status");
+        return;
+      } catch (err) {
+        // A write racing another (the scheduler's binding, a controller) is retried, as a kubelet would.
+        if (!isApiError(err, "Conflict") || attempt >= 5) {
+          this.starting.delete(pod.metadata.uid ?? "");
+          throw err;
+        }
+      }
+    }
   }
 
   private track(p: Promise<unknown>): void {

@@ -1,8 +1,8 @@
 // DaemonSets, Jobs and Endpoints end to end, with hollow nodes and a fake kubelet.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { getCondition, isBeingDeleted } from "../../../src/api/meta.ts";
-import { DaemonSets, EndpointsResource, Events, Jobs, Nodes, Pods, Services } from "../../../src/api/registry.ts";
-import type { DaemonSet, Endpoints, Event, Job, Pod, Service } from "../../../src/api/types.ts";
+import { CronJobs, DaemonSets, EndpointsResource, Events, Jobs, Nodes, Pods, Services } from "../../../src/api/registry.ts";
+import type { CronJob, DaemonSet, Endpoints, Event, Job, Pod, Service } from "../../../src/api/types.ts";
 import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
 
 let c: TestCluster;
@@ -150,3 +150,39 @@ describe("Endpoints", () => {
   }, 20_000);
 });
 
+
+describe("CronJob", () => {
+  test("creates Jobs on schedule, keeps the history limit, stops when suspended", async () => {
+    const cj: CronJob = {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "tick", namespace: "default" },
+      spec: {
+        schedule: "@every 1s",
+        successfulJobsHistoryLimit: 2,
+        jobTemplate: { spec: { template: { metadata: { labels: { outcome: "done" } }, spec: { containers: [{ name: "c", image: "x" }], restartPolicy: "Never" } } } },
+      },
+    };
+    await c.client.create(CronJobs, cj);
+    const created = async () => (await c.client.list<Event>(Events, "default")).items.filter((e) => e.involvedObject.name === "tick" && e.reason === "SuccessfulCreate");
+    await waitFor("three scheduled Jobs", async () => (await created()).length >= 3, 15_000);
+    await waitFor("history trimmed to the limit", async () => {
+      const jobs = (await c.client.list<Job>(Jobs, "default")).items.filter((j) => j.metadata.name?.startsWith("tick-"));
+      const finished = jobs.filter((j) => getCondition(j.status?.conditions, "Complete")?.status === "True");
+      return finished.length <= 2 && jobs.length <= 3;
+    });
+    const withStatus = await waitFor("lastSuccessfulTime", async () => {
+      const got = await c.client.get<CronJob>(CronJobs, "default", "tick");
+      return got.status?.lastSuccessfulTime && got.status.lastScheduleTime ? got : undefined;
+    });
+    expect(Date.parse(withStatus.status!.lastScheduleTime!)).toBeGreaterThan(0);
+
+    await c.client.patch(CronJobs, "default", "tick", { spec: { suspend: true } }, "merge");
+    // Let one schedule tick pass, then the count must stay put for another two.
+    await waitFor("suspension observed", async () => (await c.client.get<CronJob>(CronJobs, "default", "tick")).spec.suspend === true);
+    const before = (await created()).length;
+    const until = Date.now() + 2500;
+    await waitFor("two seconds of suspension", () => Date.now() > until, 5000, 100);
+    expect((await created()).length).toBeLessThanOrEqual(before + 1);
+  }, 30_000);
+});
