@@ -1,39 +1,44 @@
 #!/usr/bin/env bun
 // skiff's entry point: the command tree and nothing else. Each verb lives in
 // its own file under src/cli/ and exports a yargs CommandModule.
+//
+// Verbs are loaded on demand: the server and agent pull in PKI and runtime code
+// that costs hundreds of milliseconds to load, which `skiff get` should not pay.
+// @peculiar/x509 (server PKI, agent join) uses tsyringe, which needs this polyfill loaded by
+// the entry point: with verbs loaded lazily the bundle may otherwise evaluate x509 first.
+import "reflect-metadata";
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { agentCommand } from "./cli/agent.ts";
-import { applyCommand } from "./cli/apply.ts";
 import { normalizeArgv } from "./cli/args.ts";
-import { createCommand } from "./cli/create.ts";
-import { deleteCommand } from "./cli/delete.ts";
-import { describeCommand } from "./cli/describe.ts";
-import { getCommand } from "./cli/get.ts";
-import { labelCommand } from "./cli/label.ts";
-import { logsCommand } from "./cli/logs.ts";
-import { rolloutCommand } from "./cli/rollout.ts";
-import { scaleCommand } from "./cli/scale.ts";
-import { serverCommand } from "./cli/server.ts";
-import { versionCommand } from "./cli/version.ts";
 
-// Add a verb: import its CommandModule above and list it here.
-const commands: CommandModule<object, never>[] = [
-  getCommand,
-  describeCommand,
-  applyCommand,
-  createCommand,
-  deleteCommand,
-  labelCommand,
-  logsCommand,
-  scaleCommand,
-  rolloutCommand,
-  serverCommand,
-  agentCommand,
-  versionCommand,
-] as CommandModule<object, never>[];
+type Verb = CommandModule<object, never>;
+
+// Add a verb: its name and how to load its CommandModule.
+const verbs: Record<string, () => Promise<Verb>> = {
+  get: async () => (await import("./cli/get.ts")).getCommand as Verb,
+  describe: async () => (await import("./cli/describe.ts")).describeCommand as Verb,
+  apply: async () => (await import("./cli/apply.ts")).applyCommand as Verb,
+  create: async () => (await import("./cli/create.ts")).createCommand as Verb,
+  delete: async () => (await import("./cli/delete.ts")).deleteCommand as Verb,
+  label: async () => (await import("./cli/label.ts")).labelCommand as Verb,
+  logs: async () => (await import("./cli/logs.ts")).logsCommand as Verb,
+  scale: async () => (await import("./cli/scale.ts")).scaleCommand as Verb,
+  rollout: async () => (await import("./cli/rollout.ts")).rolloutCommand as Verb,
+  server: async () => (await import("./cli/server.ts")).serverCommand as Verb,
+  agent: async () => (await import("./cli/agent.ts")).agentCommand as Verb,
+  version: async () => (await import("./cli/version.ts")).versionCommand as Verb,
+};
+
+/** The verb the arguments name, if any (the first non-flag argument). */
+function verbOf(argv: string[]): string | undefined {
+  const first = argv.find((a) => !a.startsWith("-"));
+  return first !== undefined && first in verbs ? first : undefined;
+}
 
 async function main(argv: string[]): Promise<void> {
+  const verb = verbOf(argv);
+  // Only the named verb is loaded; without one (help, typos) all are, so help lists them.
+  const commands = await Promise.all((verb ? [verbs[verb]] : Object.values(verbs)).map((load) => load()));
   let cli = yargs(argv)
     .scriptName("skiff")
     .usage("skiff: a single-binary container orchestrator\n\nUsage: skiff <command> [options]")
@@ -46,9 +51,8 @@ async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       // Usage errors: one line plus a hint; errors from verbs are printed by the verb itself.
       if (err) throw err;
-      const verb = argv.find((a) => !a.startsWith("-"));
-      const known = commands.map((c) => String(c.command).split(" ")[0]);
-      const line = verb && !known.includes(verb) ? `unknown command "${verb}" for "skiff"` : msg;
+      const first = argv.find((a) => !a.startsWith("-"));
+      const line = first && !(first in verbs) ? `unknown command "${first}" for "skiff"` : msg;
       process.stderr.write(`error: ${line}\nSee 'skiff --help' for usage.\n`);
       process.exit(1);
     });
@@ -56,4 +60,7 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
-await main(normalizeArgv(hideBin(process.argv)));
+main(normalizeArgv(hideBin(process.argv))).catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
