@@ -1,0 +1,80 @@
+// The compiled binary (bun build --compile, as `bun run build` makes it) runs
+// `skiff server` and the client verbs against it: catches what only shows up
+// in the bundle (lazy verb loading, polyfills, JSON imports).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const repo = join(import.meta.dir, "..", "..");
+let dir: string;
+let bin: string;
+let server: ReturnType<typeof Bun.spawn> | undefined;
+let kubeconfig: string;
+
+async function run(args: string[], stdin?: string) {
+  const proc = Bun.spawn([bin, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdin: stdin === undefined ? "ignore" : new Blob([stdin]),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { stdout, stderr, code };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "skiff-bin-"));
+  bin = join(dir, "skiff");
+  const build = Bun.spawn(
+    [process.execPath, "build", "--compile", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", join(repo, "src/main.ts"), "--outfile", bin],
+    { cwd: repo, stdout: "pipe", stderr: "pipe" },
+  );
+  const [code, err] = await Promise.all([build.exited, new Response(build.stderr).text()]);
+  if (code !== 0) throw new Error(`build failed: ${err}`);
+  kubeconfig = join(dir, "data", "admin.kubeconfig");
+  server = Bun.spawn([bin, "server", "--data-dir", join(dir, "data"), "--bind-address", "127.0.0.1", "--port", "0", "--disable-agent", "--disable-scheduler", "--controllers", ""], {
+    stdout: "ignore",
+    stderr: Bun.file(join(dir, "server.log")),
+  });
+  const deadline = Date.now() + 20_000;
+  while (!(existsSync(kubeconfig) && (await run(["version"])).code === 0)) {
+    if (Date.now() > deadline) throw new Error("server did not come up");
+    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
+    await Bun.sleep(50);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  if (server) {
+    server.kill();
+    await server.exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("help lists the verbs", async () => {
+  const r = await run(["--help"]);
+  expect(r.code).toBe(0);
+  for (const verb of ["get", "describe", "apply", "create", "delete", "label", "version", "server", "agent"]) expect(r.stdout).toContain(`skiff ${verb}`);
+});
+
+test("version, apply from stdin, get, delete through the binary", async () => {
+  expect((await run(["version"])).stdout).toMatch(/^Client Version: v.*\nServer Version: v/);
+  const manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bin-test}\ndata: {a: b}\n";
+  expect((await run(["apply", "-f", "-"], manifest)).stdout).toBe("configmap/bin-test created\n");
+  const got = await run(["get", "cm", "bin-test"]);
+  expect(got.stdout).toMatch(/^NAME\s+DATA\s+AGE\nbin-test\s+1\s+\d+s\n$/);
+  expect((await run(["delete", "cm", "bin-test"])).stdout).toBe('configmap "bin-test" deleted\n');
+  const missing = await run(["get", "cm", "bin-test"]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toBe('Error from server (NotFound): configmaps "bin-test" not found\n');
+});
+
+test("kubectl accepts the admin kubeconfig the server wrote", async () => {
+  if (!existsSync("/usr/bin/kubectl")) return;
+  const proc = Bun.spawn(["/usr/bin/kubectl", "--kubeconfig", kubeconfig, "get", "namespaces", "-o", "name"], { stdout: "pipe", stderr: "pipe" });
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  expect(code).toBe(0);
+  expect(out).toContain("namespace/default");
+});
