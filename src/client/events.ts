@@ -21,6 +21,8 @@ interface Remembered {
 }
 
 const recent = new WeakMap<Client, Map<string, Remembered>>();
+/** The last recording per (client, key), so concurrent repeats are counted, not created twice. */
+const inflight = new WeakMap<Client, Map<string, Promise<void>>>();
 const log = logger("events");
 
 function rememberedFor(client: Client): Map<string, Remembered> {
@@ -59,9 +61,21 @@ export function newEvent(obj: KubeObject, type: EventType, reason: string, messa
   };
 }
 
-export async function recordEvent(client: Client, obj: KubeObject, type: EventType, reason: string, message: string, component: string): Promise<void> {
-  const remembered = rememberedFor(client);
+export function recordEvent(client: Client, obj: KubeObject, type: EventType, reason: string, message: string, component: string): Promise<void> {
   const key = [obj.kind, obj.metadata.namespace ?? "", obj.metadata.name ?? "", obj.metadata.uid ?? "", type, reason, message, component].join("\u0000");
+  let pending = inflight.get(client);
+  if (!pending) inflight.set(client, (pending = new Map()));
+  const previous = pending.get(key) ?? Promise.resolve();
+  const mine = previous.then(() => record(client, key, obj, type, reason, message, component));
+  pending.set(key, mine);
+  void mine.then(() => {
+    if (pending.get(key) === mine) pending.delete(key);
+  });
+  return mine;
+}
+
+async function record(client: Client, key: string, obj: KubeObject, type: EventType, reason: string, message: string, component: string): Promise<void> {
+  const remembered = rememberedFor(client);
   const now = Date.now();
   const prior = remembered.get(key);
   try {

@@ -68,3 +68,10 @@ describe("recordEvent", () => {
     await recordEvent(client, pod, "Normal", "Scheduled", "x", "scheduler");
   });
 });
+
+test("concurrent repeats (fire and forget) still fold into one Event", async () => {
+  const { client, events } = fakeClient();
+  await Promise.all(Array.from({ length: 5 }, () => recordEvent(client, pod, "Warning", "BackOff", "again", "kubelet")));
+  expect(events.size).toBe(1);
+  expect([...events.values()][0].count).toBe(5);
+});
