@@ -1,7 +1,6 @@
 // The generic REST handlers: one set for every kind in the registry, driven by
 // its ResourceType entry (no per-kind routes). Order of work per request:
 // parse → authorize → admit → write, so bad input never reaches the store.
-import { nanoid } from "nanoid";
 import { ApiError, isApiError } from "../api/errors.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "../api/patch.ts";
 import { keyFor, Namespaces, prefixFor } from "../api/registry.ts";
@@ -263,7 +262,7 @@ async function create(call: Call, body: Body | undefined): Promise<Response> {
 async function createAdmitted(call: Call, obj: KubeObject): Promise<KubeObject> {
   const generated = !obj.metadata.name && !!obj.metadata.generateName;
   for (let attempt = 0; ; attempt++) {
-    const candidate = admitCreate(call.rt, structuredClone(obj), { uid: nanoid(), now: new Date() });
+    const candidate = admitCreate(call.rt, structuredClone(obj), { uid: crypto.randomUUID(), now: new Date() });
     if (call.dryRun) return candidate;
     try {
       return await call.ctx.store.create(keyFor(call.rt, candidate.metadata.namespace, candidate.metadata.name!), candidate);
