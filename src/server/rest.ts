@@ -89,6 +89,15 @@ function reply(call: Call, body: unknown, code = 200): Response {
   return encode(body, code, call.accept);
 }
 
+/** One object, as a one-row Table when kubectl asks for one (`kubectl get ns default`). */
+function replyObject(call: Call, obj: KubeObject): Response {
+  if (!wantsTable(call.accept)) return reply(call, obj);
+  return reply(call, toTable(call.rt, [obj], Date.now(), includeObjectParam(call.query.get("includeObject")), { resourceVersion: obj.metadata.resourceVersion }));
+}
+
+/** Namespaces the cluster cannot do without, protected like Kubernetes' NamespaceLifecycle admission. */
+const undeletableNamespaces = new Set(["default", "kube-system", "kube-public"]);
+
 function parseLimit(v: string | null): number | undefined {
   if (v === null || v === "") return undefined;
   if (!/^\d+$/.test(v)) throw ApiError.badRequest(`invalid limit ${JSON.stringify(v)}: must be a non-negative integer`);
@@ -159,7 +168,7 @@ async function mainResource(call: Call): Promise<Response> {
   switch (verb) {
     case "get":
       await authorizeCall(call);
-      return reply(call, await getOrNotFound(call));
+      return replyObject(call, await getOrNotFound(call));
     case "list":
       await authorizeCall(call);
       return list(call);
@@ -185,7 +194,7 @@ async function objectSubresource(call: Call, mode: UpdateMode): Promise<Response
     case "get":
       if (mode === "finalize") break;
       await authorizeCall(call);
-      return reply(call, await getOrNotFound(call));
+      return replyObject(call, await getOrNotFound(call));
     case "update":
       return update(call, await readBody(call.req), mode);
     case "patch":
@@ -358,6 +367,9 @@ async function applyCreate(call: Call, body: Body): Promise<Response> {
 async function remove(call: Call, body: Body | undefined): Promise<Response> {
   const opts = deleteOptions(body?.value, call.query);
   await authorizeCall(call);
+  if (call.rt.kind === "Namespace" && undeletableNamespaces.has(call.info.name!)) {
+    throw ApiError.forbidden(`namespaces "${call.info.name}" is forbidden: this namespace may not be deleted`);
+  }
   const key = keyOf(call);
   for (let attempt = 0; ; attempt++) {
     const obj = await getOrNotFound(call);

@@ -363,3 +363,21 @@ describe("metrics", () => {
     expect(text).toContain(`skiff_store_revision ${t.server.store.currentRevision()}`);
   });
 });
+
+describe("protected namespaces and single-object tables", () => {
+  test("default, kube-system and kube-public may not be deleted", async () => {
+    for (const ns of ["default", "kube-system", "kube-public"]) {
+      const res = await t.json("DELETE", `/api/v1/namespaces/${ns}`);
+      expect(res.status).toBe(403);
+      expect(res.body.message).toContain("may not be deleted");
+    }
+    expect((await t.json("GET", "/api/v1/namespaces/default")).body.status.phase).toBe("Active");
+  });
+
+  test("GET of one object honours the Table Accept header", async () => {
+    const res = await t.json("GET", "/api/v1/namespaces/default", undefined, { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" });
+    expect(res.body.kind).toBe("Table");
+    expect(res.body.rows).toHaveLength(1);
+    expect(res.body.rows[0].cells.slice(0, 2)).toEqual(["default", "Active"]);
+  });
+});
