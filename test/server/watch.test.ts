@@ -2,7 +2,7 @@
 // transitions, 410 Gone after compaction, timeouts, bookmarks, slow watchers,
 // and a stream over HTTPS outliving Bun's idle timeout.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { configMap, readEvents, startTestServer, type TestServer } from "./helpers.ts";
+import { configMap, readEvents, startTestServer, waitFor, type TestServer } from "./helpers.ts";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -130,4 +130,15 @@ describe("watch", () => {
     await later;
     expect(names(events)).toEqual(["ADDED:quiet-1"]);
   }, 30_000);
+
+  test("a client that disconnects releases its store watch", async () => {
+    const gauge = async () => Number(/apiserver_registered_watchers (\d+)/.exec(await (await t.req("GET", "/metrics")).text())![1]);
+    const base = await gauge();
+    const ac = new AbortController();
+    const res = await fetch(`${t.server.url}${cms}?watch=true`, { headers: { Authorization: `Bearer ${t.server.adminToken}` }, tls: { ca: t.server.caPem }, signal: ac.signal } as RequestInit);
+    await res.body!.getReader().read();
+    expect(await gauge()).toBe(base + 1);
+    ac.abort();
+    await waitFor("watch released", async () => (await gauge()) === base);
+  });
 });
