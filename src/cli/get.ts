@@ -20,7 +20,8 @@ import {
   withSelectors,
 } from "./args.ts";
 import { readManifests, targetNamespace } from "./manifests.ts";
-import { type OutputFormat, asList, objectName, parseOutput, serialize, withTypeMeta } from "./output.ts";
+import { renderJsonPath } from "./jsonpath.ts";
+import { type OutputFormat, asList, objectName, outputTemplate, parseOutput, serialize, withTypeMeta } from "./output.ts";
 import { parseResourceArgs } from "./resource-args.ts";
 import { columnWidths, formatRow, renderTable, tableHeader, tableRow, type TableOptions } from "./table.ts";
 
@@ -53,7 +54,7 @@ export interface Fetched {
 export function builder<T>(y: Argv<T>) {
   return withSelectors(withNamespace(withFilenames(withConnection(y))))
     .positional("resources", { type: "string", array: true, describe: "TYPE[,TYPE...] [NAME...] or TYPE/NAME ..." })
-    .option("output", { alias: "o", type: "string", describe: "Output format: wide, json, yaml or name" })
+    .option("output", { alias: "o", type: "string", describe: "Output format: wide, json, yaml, name or jsonpath=TEMPLATE" })
     .option("watch", { alias: "w", type: "boolean", describe: "After listing, watch for changes" })
     .option("watch-only", { type: "boolean", describe: "Watch for changes without listing first" })
     .option("output-watch-events", { type: "boolean", describe: "With --watch, print the event type (ADDED, MODIFIED, DELETED) too" })
@@ -82,6 +83,8 @@ export async function targetsFromArgs(argv: GetArgs): Promise<GetTarget[]> {
 async function get(argv: GetArgs): Promise<number> {
   if (argv.raw !== undefined) return await getRaw(clientFromArgs(argv), argv.raw);
   const format = parseOutput(argv.output);
+  const template = outputTemplate(argv.output);
+  if (format === "jsonpath") renderJsonPath(template, {}); // reject a bad template before any request
   const targets = await targetsFromArgs(argv);
   if (targets.some((t) => t.names.length > 0) && (argv.selector || argv["field-selector"])) {
     // kubectl refuses this too: a name and a selector contradict each other.
@@ -120,8 +123,10 @@ async function get(argv: GetArgs): Promise<number> {
     allNamespaces: Boolean(argv["all-namespaces"]),
     noHeaders: argv["no-headers"],
     showLabels: argv["show-labels"],
+    template,
   });
-  if (text) out(text);
+  if (format === "jsonpath") process.stdout.write(text);
+  else if (text) out(text);
   else if (!failed && format !== "json" && format !== "yaml") err(noResourcesMessage(targets, argv));
   return failed ? 1 : 0;
 }
@@ -139,15 +144,17 @@ export interface RenderOptions {
   noHeaders?: boolean;
   showLabels?: boolean;
   now?: number;
+  /** For -o jsonpath. */
+  template?: string;
 }
 
 /** The text for fetched objects in the chosen format ("" when there is nothing to show as a table or names). */
 export function render(fetched: Fetched[], format: OutputFormat, opts: RenderOptions): string {
   const all = fetched.flatMap((f) => f.objs);
-  if (format === "json" || format === "yaml") {
-    if (opts.single && all.length === 1) return serialize(all[0], format);
+  if (format === "json" || format === "yaml" || format === "jsonpath") {
     const rv = fetched.length === 1 ? fetched[0].resourceVersion : undefined;
-    return serialize(asList(all, rv), format);
+    const value = opts.single && all.length === 1 ? all[0] : asList(all, rv);
+    return format === "jsonpath" ? renderJsonPath(opts.template ?? "", value) : serialize(value, format);
   }
   if (format === "name") return fetched.flatMap((f) => f.objs.map((o) => objectName(f.rt, o) + "\n")).join("");
   const nonEmpty = fetched.filter((f) => f.objs.length > 0);
@@ -196,6 +203,7 @@ async function watch(client: ApiClient, target: GetTarget, argv: GetArgs, format
       return out(format === "json" ? JSON.stringify(value, null, 4) : `---\n${serialize(value, "yaml")}`);
     }
     if (format === "name") return out((withEvents ? `${eventType} ` : "") + objectName(rt, obj));
+    if (format === "jsonpath") return void process.stdout.write(renderJsonPath(outputTemplate(argv.output), obj));
     const row = [...(withEvents ? [eventType] : []), ...tableRow(rt, obj, { ...tableOpts, now: Date.now() })];
     if (!headerPrinted) {
       widths = columnWidths([header, row, ...(withEvents ? [["MODIFIED"]] : [])]);
@@ -209,7 +217,7 @@ async function watch(client: ApiClient, target: GetTarget, argv: GetArgs, format
   if (!argv["watch-only"]) {
     const rows = list.items.map((o) => [...(withEvents ? ["ADDED"] : []), ...tableRow(rt, withTypeMeta(rt, o), tableOpts)]);
     widths = columnWidths([header, ...rows, ...(withEvents ? [["MODIFIED"]] : [])]);
-    if (list.items.length === 0 && format !== "json" && format !== "yaml") err(noResourcesMessage([target], argv));
+    if (list.items.length === 0 && format !== "json" && format !== "yaml" && format !== "jsonpath") err(noResourcesMessage([target], argv));
     for (const o of list.items) print(o, "ADDED");
   }
 

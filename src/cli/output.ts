@@ -6,12 +6,18 @@ import { apiVersionOf } from "../api/resource-type.ts";
 import type { KubeObject } from "../api/types.ts";
 import { kindPrefix } from "./table.ts";
 
-export type OutputFormat = "table" | "wide" | "json" | "yaml" | "name";
+export type OutputFormat = "table" | "wide" | "json" | "yaml" | "name" | "jsonpath";
 
 export function parseOutput(o: string | undefined): OutputFormat {
   if (o === undefined || o === "") return "table";
   if (o === "wide" || o === "json" || o === "yaml" || o === "name") return o;
-  throw ApiError.badRequest(`unable to match a printer suitable for the output format "${o}", allowed formats are: json,name,wide,yaml`);
+  if (o.startsWith("jsonpath=")) return "jsonpath";
+  throw ApiError.badRequest(`unable to match a printer suitable for the output format "${o}", allowed formats are: json,jsonpath=TEMPLATE,name,wide,yaml`);
+}
+
+/** The TEMPLATE of -o jsonpath=TEMPLATE. */
+export function outputTemplate(o: string | undefined): string {
+  return o?.startsWith("jsonpath=") ? o.slice("jsonpath=".length) : "";
 }
 
 /** "pod/web" or "deployment.apps/web". */

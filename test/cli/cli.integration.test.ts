@@ -120,6 +120,9 @@ describe("skiff CLI against a real server", () => {
     expect(list.kind).toBe("List");
     expect(list.items.map((p) => p.metadata.name)).toEqual(["web-1"]);
 
+    expect((await skiff(["get", "pod", "web-1", "-o", "jsonpath={.spec.containers[0].image}"])).stdout).toBe("busybox:1");
+    expect((await skiff(["get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}'])).stdout).toBe("web-1\n");
+
     const all = await skiff(["get", "pods", "-A"]);
     expect(all.stdout.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME\s+READY/);
   });
