@@ -108,7 +108,9 @@ export class ApiClient implements Client {
   }
 
   async request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response> {
-    const res = await this.send(method, path, body, headers);
+    // Streams (watches, followed logs) may be quiet for long stretches: no idle timeout for them.
+    const longLived = /[?&](watch|follow)=(true|1)(&|$)/.test(path);
+    const res = await this.send(method, path, body, headers, undefined, longLived);
     if (!res.ok) throw await errorFromResponse(res);
     return res;
   }
