@@ -171,6 +171,7 @@ async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet 
   const plan = reconcileDaemonSet(ds, nodes, claim.owned, ctx.now(), manage);
   const hash = computeTemplateHash(ds.spec.template);
 
+  let failure: unknown;
   if (plan.create.length) {
     expectations.expect(key, plan.create.length);
     const results = await inBatches(plan.create, 50, (node) =>
@@ -179,6 +180,7 @@ async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet 
     results.forEach((r, i) => {
       if (r.status === "fulfilled") return ctx.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${(r.value as Pod).metadata.name} on node ${plan.create[i]}`);
       expectations.creationObserved(key);
+      failure ??= r.reason;
       ctx.event(ds, "Warning", "FailedCreate", `Error creating pod on node ${plan.create[i]}: ${(r.reason as Error).message}`);
     });
   }
@@ -189,11 +191,14 @@ async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet 
       const pod = plan.delete[i];
       if (r.status === "fulfilled") return ctx.event(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
       expectations.deletionObserved(key, pod.metadata.uid ?? "");
-      if (!isApiError(r.reason, "NotFound")) ctx.event(ds, "Warning", "FailedDelete", `Error deleting pod ${pod.metadata.name}: ${(r.reason as Error).message}`);
+      if (isApiError(r.reason, "NotFound")) return;
+      failure ??= r.reason;
+      ctx.event(ds, "Warning", "FailedDelete", `Error deleting pod ${pod.metadata.name}: ${(r.reason as Error).message}`);
     });
   }
   if (canonicalJson(ds.status ?? {}) !== canonicalJson(plan.status)) {
     await ctx.client.patch(DaemonSets, namespace, name, { status: plan.status }, "merge", "status");
   }
+  if (failure) throw failure;
   return plan.requeueAfterMs;
 }

@@ -413,6 +413,11 @@ async function syncDeployment(ctx: ControllerContext, key: string, d: Deployment
       return;
     }
   }
+  // minReadySeconds is not part of the template: a change reaches the current ReplicaSet in place.
+  const current = findNewReplicaSet(d, claim.owned);
+  if (current && (current.spec.minReadySeconds ?? 0) !== (d.spec.minReadySeconds ?? 0)) {
+    await ctx.client.patch(ReplicaSets, namespace, current.metadata.name ?? "", { spec: { minReadySeconds: d.spec.minReadySeconds ?? 0 } }, "merge");
+  }
   if (plan.setRevision) {
     await ctx.client.patch(ReplicaSets, namespace, plan.setRevision.rs.metadata.name ?? "", { metadata: { annotations: { [revisionAnnotation]: plan.setRevision.revision } } }, "merge");
   }

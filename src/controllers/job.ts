@@ -158,6 +158,7 @@ async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined
     });
     return;
   }
+  let failure: unknown;
   if (plan.create > 0) {
     expectations.expect(key, plan.create);
     const labels = { [controllerUidLabel]: job.metadata.uid ?? "", [jobNameLabel]: name, "controller-uid": job.metadata.uid ?? "", "job-name": name };
@@ -166,6 +167,7 @@ async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined
       if (r.status === "fulfilled") ctx.event(job, "Normal", "SuccessfulCreate", `Created pod: ${(r.value as Pod).metadata.name}`);
       else {
         expectations.creationObserved(key);
+        failure ??= r.reason;
         ctx.event(job, "Warning", "FailedCreate", `Error creating: ${(r.reason as Error).message}`);
       }
     }
@@ -177,11 +179,13 @@ async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined
       const pod = plan.delete[i];
       if (r.status === "fulfilled") return ctx.event(job, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
       expectations.deletionObserved(key, pod.metadata.uid ?? "");
+      if (!isApiError(r.reason, "NotFound")) failure ??= r.reason;
     });
   }
   for (const e of plan.events) ctx.event(job, e.type, e.reason, e.message);
   if (canonicalJson(job.status ?? {}) !== canonicalJson(plan.status)) {
     await ctx.client.patch(Jobs, namespace, name, { status: plan.status }, "merge", "status");
   }
+  if (failure) throw failure;
   return plan.requeueAfterMs;
 }

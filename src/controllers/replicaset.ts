@@ -159,6 +159,8 @@ async function syncOne<T extends KubeObject>(
   const plan = reconcileReplicaSet(flavor.view(owner), claim.owned, ctx.now(), manage);
   const template = flavor.template(owner);
 
+  // A failed write is retried with backoff (the error is rethrown after the status is written).
+  let failure: unknown;
   if (plan.create > 0 && template) {
     expectations.expect(key, plan.create);
     const pod = podFromTemplate(template, owner);
@@ -166,6 +168,7 @@ async function syncOne<T extends KubeObject>(
     for (const r of results) {
       if (r.status === "fulfilled") continue;
       expectations.creationObserved(key);
+      failure ??= r.reason;
       ctx.event(owner, "Warning", "FailedCreate", `Error creating: ${(r.reason as Error).message}`);
     }
     const made = results.filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<Pod>).value.metadata.name);
@@ -178,7 +181,9 @@ async function syncOne<T extends KubeObject>(
       const pod = plan.delete[i];
       if (r.status === "fulfilled") return;
       expectations.deletionObserved(key, pod.metadata.uid ?? "");
-      if (!isApiError(r.reason, "NotFound")) ctx.event(owner, "Warning", "FailedDelete", `Error deleting pod ${pod.metadata.name}: ${(r.reason as Error).message}`);
+      if (isApiError(r.reason, "NotFound")) return;
+      failure ??= r.reason;
+      ctx.event(owner, "Warning", "FailedDelete", `Error deleting pod ${pod.metadata.name}: ${(r.reason as Error).message}`);
     });
     ctx.event(owner, "Normal", "SuccessfulDelete", `Deleted pod${plan.delete.length > 1 ? "s" : ""}: ${plan.delete.map((p) => p.metadata.name).join(", ")}`);
   }
@@ -186,6 +191,7 @@ async function syncOne<T extends KubeObject>(
   if (statusChanged(old, plan.status)) {
     await ctx.client.patch(flavor.rt, namespace, owner.metadata.name ?? "", { status: withNulls(old, plan.status) }, "merge", "status");
   }
+  if (failure) throw failure;
   return plan.requeueAfterMs;
 }
 
