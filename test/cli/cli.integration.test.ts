@@ -169,6 +169,36 @@ data:
     expect(cm.metadata.labels).toEqual({ a: "1" });
   });
 
+  test("apply of a Deployment: server defaults do not make it look changed", async () => {
+    const dep = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app: api}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+      - name: api
+        image: ${image}
+        ports: [{containerPort: 8080}]
+        env: [{name: MODE, value: prod}]
+`;
+    const file = write("api.yaml", dep("api:1"));
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("deployment.apps/api created\n");
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("deployment.apps/api unchanged\n");
+    write("api.yaml", dep("api:2"));
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("deployment.apps/api configured\n");
+    const image = await skiff(["get", "deploy", "api", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
+    expect(image.stdout).toBe("api:2");
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("deployment.apps/api unchanged\n");
+  });
+
   test("apply from a directory and from stdin, multi-document", async () => {
     const d = join(dir, "manifests");
     mkdirSync(d, { recursive: true });
