@@ -18,6 +18,8 @@ export interface PodCountIndex {
   readonly term: PodSelectorTerm;
   readonly byDomain: Map<string, number>;
   readonly byNode: Map<string, number>;
+  /** Every domain (node label value) by its count, zero included: the least populated domains without a walk. */
+  readonly byCount: Map<number, Set<string>>;
   total: number;
   lastUsed: number;
 }
@@ -48,6 +50,8 @@ export interface Snapshot {
   ownerCounts(uid: string): OwnerCounts | undefined;
   /** Values of a node label across nodes, with how many nodes carry each. */
   domains(topologyKey: string): ReadonlyMap<string, number>;
+  /** The nodes whose `topologyKey` label is `value`. */
+  nodesIn(topologyKey: string, value: string): readonly NodeInfo[];
 }
 
 interface CachedPod {
@@ -61,6 +65,17 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   else map.set(key, v);
 }
 
+function moveBetweenCounts(byCount: Map<number, Set<string>>, domain: string, from: number, to: number): void {
+  const old = byCount.get(from);
+  if (old) {
+    old.delete(domain);
+    if (old.size === 0) byCount.delete(from);
+  }
+  let next = byCount.get(to);
+  if (!next) byCount.set(to, (next = new Set()));
+  next.add(domain);
+}
+
 export class SchedulerCache implements Snapshot {
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private nodeList: NodeInfo[] | null = null;
@@ -71,6 +86,7 @@ export class SchedulerCache implements Snapshot {
   private readonly groups = new Map<string, ExistingTermGroup>();
   private readonly owners = new Map<string, OwnerCounts>();
   private readonly domainCache = new Map<string, Map<string, number>>();
+  private readonly domainNodeCache = new Map<string, Map<string, NodeInfo[]>>();
   private tick = 0;
 
   // ---- Snapshot ----------------------------------------------------------
@@ -89,7 +105,9 @@ export class SchedulerCache implements Snapshot {
     let idx = this.indexes.get(term.signature);
     if (!idx) {
       if (this.indexes.size >= MAX_INDEXES) this.evictIndexes();
-      idx = { term, byDomain: new Map(), byNode: new Map(), total: 0, lastUsed: 0 };
+      idx = { term, byDomain: new Map(), byNode: new Map(), byCount: new Map(), total: 0, lastUsed: 0 };
+      const zero = new Set(this.domains(term.topologyKey).keys());
+      if (zero.size) idx.byCount.set(0, zero);
       for (const { info, nodeName } of this.pods.values()) {
         const ni = this.node(nodeName);
         if (ni) this.countInIndex(idx, info, ni, 1);
@@ -121,6 +139,22 @@ export class SchedulerCache implements Snapshot {
     return d;
   }
 
+  nodesIn(topologyKey: string, value: string): readonly NodeInfo[] {
+    let byValue = this.domainNodeCache.get(topologyKey);
+    if (!byValue) {
+      byValue = new Map();
+      for (const ni of this.nodes()) {
+        const v = ni.labels[topologyKey];
+        if (v === undefined) continue;
+        let list = byValue.get(v);
+        if (!list) byValue.set(v, (list = []));
+        list.push(ni);
+      }
+      this.domainNodeCache.set(topologyKey, byValue);
+    }
+    return byValue.get(value) ?? [];
+  }
+
   // ---- nodes -------------------------------------------------------------
 
   upsertNode(node: Node): void {
@@ -135,8 +169,7 @@ export class SchedulerCache implements Snapshot {
     ni.setNode(node);
     if (relabel) {
       this.contributeNode(ni, 1);
-      this.nodeList = null;
-      this.domainCache.clear();
+      this.domainsChanged();
     }
   }
 
@@ -148,8 +181,15 @@ export class SchedulerCache implements Snapshot {
     // Pods still bound to a deleted node stay in the cache (they are deleted
     // shortly, or the node comes back), but no longer count anywhere.
     if (ni.pods.size === 0) this.nodeInfos.delete(name);
+    this.domainsChanged();
+  }
+
+  /** The set of nodes or their labels changed: drop what is derived from them (rebuilt on use). */
+  private domainsChanged(): void {
     this.nodeList = null;
     this.domainCache.clear();
+    this.domainNodeCache.clear();
+    this.indexes.clear();
   }
 
   // ---- pods --------------------------------------------------------------
@@ -248,7 +288,10 @@ export class SchedulerCache implements Snapshot {
     idx.total += sign;
     bump(idx.byNode, ni.name, sign);
     const domain = ni.labels[idx.term.topologyKey];
-    if (domain !== undefined) bump(idx.byDomain, domain, sign);
+    if (domain === undefined) return;
+    const before = idx.byDomain.get(domain) ?? 0;
+    bump(idx.byDomain, domain, sign);
+    moveBetweenCounts(idx.byCount, domain, before, before + sign);
   }
 
   private countInGroup(kind: ExistingTermKind, term: PodSelectorTerm, weight: number, ni: NodeInfo, sign: number): void {

@@ -23,9 +23,13 @@ export type FilterResult = undefined | string | string[];
 
 /**
  * "skip": this plugin has nothing to check for this pod (its filter/score is
- * not called); { reject }: no node can pass, with the reason; void: go on.
+ * not called); { reject }: no node can pass, with the reason; { candidates }:
+ * no node outside this list can pass its filter — a shortcut for constraints
+ * that rule out most of a big cluster (every filter still runs on the
+ * candidates; if none passes, all nodes are filtered to report exact reasons);
+ * void: go on.
  */
-export type PreResult = void | "skip" | { reject: string };
+export type PreResult = void | "skip" | { reject: string } | { candidates: readonly NodeInfo[] };
 
 export interface Plugin {
   name: string;
@@ -57,7 +61,7 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): num
 }
 
 export type ScheduleResult =
-  | { node: string; feasible: number; evaluated: number }
+  | { node: string; feasible: number }
   | { node?: undefined; numAllNodes: number; reasons: Map<string, number> };
 
 export interface FrameworkOptions {
@@ -89,37 +93,46 @@ export class Framework {
     if (nodes.length === 0) return { numAllNodes: 0, reasons };
 
     const active: Plugin[] = [];
+    let narrowest: readonly NodeInfo[] | undefined;
     for (const p of this.filters) {
       const r = p.preFilter?.(pod, snap, state);
       if (r === "skip") continue;
-      if (r && typeof r === "object") {
+      if (r && "reject" in r) {
         reasons.set(r.reject, nodes.length);
         return { numAllNodes: nodes.length, reasons };
       }
+      if (r && (!narrowest || r.candidates.length < narrowest.length)) narrowest = r.candidates;
       if (p.filter) active.push(p);
     }
 
-    const feasible = this.findFeasible(pod, nodes, snap, state, active, reasons);
+    let feasible = narrowest ? this.findFeasible(pod, narrowest, snap, state, active, reasons, false) : [];
+    if (feasible.length === 0) {
+      reasons.clear();
+      feasible = this.findFeasible(pod, nodes, snap, state, active, reasons, true);
+    }
     if (feasible.length === 0) return { numAllNodes: nodes.length, reasons };
-    const evaluated = feasible.length + [...reasons.values()].reduce((a, b) => a + b, 0);
-    if (feasible.length === 1) return { node: feasible[0].name, feasible: 1, evaluated };
-    return { node: this.pickBest(pod, feasible, snap, state), feasible: feasible.length, evaluated };
+    if (feasible.length === 1) return { node: feasible[0].name, feasible: 1 };
+    return { node: this.pickBest(pod, feasible, snap, state), feasible: feasible.length };
   }
 
-  private findFeasible(pod: PodInfo, nodes: readonly NodeInfo[], snap: Snapshot, state: CycleState, active: Plugin[], reasons: Map<string, number>): NodeInfo[] {
-    const want = numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
+  /** Filter round-robin until enough feasible nodes; `rotate`: continue where the last pod stopped. */
+  private findFeasible(pod: PodInfo, nodes: readonly NodeInfo[], snap: Snapshot, state: CycleState, active: Plugin[], reasons: Map<string, number>, rotate: boolean): NodeInfo[] {
+    const want = numFeasibleNodesToFind(snap.nodes().length, this.opts.percentageOfNodesToScore);
     const feasible: NodeInfo[] = [];
     const n = nodes.length;
+    if (n === 0) return feasible;
     const start = this.nextStart % n;
+    const tally = new ReasonTally();
     let processed = 0;
     for (; processed < n && feasible.length < want; processed++) {
       const ni = nodes[(start + processed) % n];
       const failure = runFilters(pod, ni, snap, state, active);
       if (failure === undefined) feasible.push(ni);
-      else if (typeof failure === "string") reasons.set(failure, (reasons.get(failure) ?? 0) + 1);
-      else for (const r of failure) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+      else if (typeof failure === "string") tally.add(failure);
+      else for (const r of failure) tally.add(r);
     }
-    this.nextStart = (start + processed) % n;
+    if (rotate) this.nextStart = (start + processed) % n;
+    tally.into(reasons);
     return feasible;
   }
 
@@ -134,6 +147,26 @@ export class Framework {
       for (let i = 0; i < feasible.length; i++) total[i] += w * scores[i];
     }
     return feasible[pickMax(total, this.random)].name;
+  }
+}
+
+/**
+ * Counts failure reasons. Reasons are a handful of constant strings, so a short
+ * list compared by identity first beats a Map in the per-node loop.
+ */
+class ReasonTally {
+  private readonly reasons: string[] = [];
+  private readonly counts: number[] = [];
+  add(reason: string): void {
+    const i = this.reasons.indexOf(reason);
+    if (i >= 0) this.counts[i]++;
+    else {
+      this.reasons.push(reason);
+      this.counts.push(1);
+    }
+  }
+  into(m: Map<string, number>): void {
+    this.reasons.forEach((r, i) => m.set(r, (m.get(r) ?? 0) + this.counts[i]));
   }
 }
 

@@ -68,7 +68,7 @@ export function filterAll(plugin: Plugin, p: Pod, cache: SchedulerCache): Record
   const out: Record<string, string> = {};
   for (const ni of cache.nodes()) {
     if (pre === "skip") out[ni.name] = "";
-    else if (pre && typeof pre === "object") out[ni.name] = pre.reject;
+    else if (pre && "reject" in pre) out[ni.name] = pre.reject;
     else {
       const r = plugin.filter!(info, ni, cache, state);
       out[ni.name] = r === undefined ? "" : typeof r === "string" ? r : r.join("; ");

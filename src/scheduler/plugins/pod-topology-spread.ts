@@ -7,6 +7,7 @@
 // not O(pods). As in Kubernetes, only nodes passing the pod's nodeSelector /
 // required node affinity and carrying the topology key form the domains.
 import type { PodCountIndex, Snapshot } from "../cache.ts";
+import type { NodeInfo } from "../node-info.ts";
 import { MAX_NODE_SCORE, type CycleState, type Plugin } from "../framework.ts";
 import { hasNodeConstraints, termMatches, type PodInfo, type SpreadConstraint } from "../pod-info.ts";
 import { nodeMatchesPod } from "./node-affinity.ts";
@@ -19,14 +20,16 @@ interface Prepared {
   counts: ReadonlyMap<string, number>;
   min: number;
   self: number;
+  /** Domains by count; absent when the pod's node constraints narrow the domains. */
+  byCount?: ReadonlyMap<number, ReadonlySet<string>>;
+  domainCount: number;
 }
 
 const FILTER_STATE = "PodTopologySpread/filter";
 const SCORE_STATE = "PodTopologySpread/score";
 
-/** Matching pods per eligible domain, and the set of eligible domains. */
-function domainCounts(pod: PodInfo, c: SpreadConstraint, idx: PodCountIndex, snap: Snapshot): { counts: ReadonlyMap<string, number>; domains: ReadonlyMap<string, number> } {
-  if (!hasNodeConstraints(pod.pod)) return { counts: idx.byDomain, domains: snap.domains(c.topologyKey) };
+/** Matching pods per eligible domain, walking the nodes that pass the pod's node constraints. */
+function constrainedCounts(pod: PodInfo, c: SpreadConstraint, idx: PodCountIndex, snap: Snapshot): { counts: Map<string, number>; domains: Map<string, number> } {
   const counts = new Map<string, number>();
   const domains = new Map<string, number>();
   for (const ni of snap.nodes()) {
@@ -39,26 +42,62 @@ function domainCounts(pod: PodInfo, c: SpreadConstraint, idx: PodCountIndex, sna
   return { counts, domains };
 }
 
-function minCount(counts: ReadonlyMap<string, number>, domains: ReadonlyMap<string, number>, minDomains: number): number {
-  if (domains.size < minDomains) return 0;
+function minOver(counts: ReadonlyMap<string, number>, domains: ReadonlyMap<string, number>): number {
+  // Some domain has no matching pod at all: the minimum is 0 without a walk.
+  if (counts.size < domains.size) return 0;
   let min = Infinity;
-  for (const d of domains.keys()) {
-    const n = counts.get(d) ?? 0;
-    if (n < min) min = n;
-    if (min === 0) break;
-  }
+  for (const d of domains.keys()) min = Math.min(min, counts.get(d) ?? 0);
+  return min === Infinity ? 0 : min;
+}
+
+function smallestKey(byCount: ReadonlyMap<number, ReadonlySet<string>>): number {
+  let min = Infinity;
+  for (const k of byCount.keys()) if (k < min) min = k;
   return min === Infinity ? 0 : min;
 }
 
 function prepare(pod: PodInfo, hard: boolean, snap: Snapshot): Prepared[] {
   const out: Prepared[] = [];
+  const constrained = hasNodeConstraints(pod.pod);
   for (const c of pod.spread) {
     if (c.hard !== hard) continue;
     const idx = snap.podCounts(c);
-    const { counts, domains } = domainCounts(pod, c, idx, snap);
-    // Some domain has no matching pod at all: the minimum is 0 without a walk.
-    const min = counts.size < domains.size ? 0 : minCount(counts, domains, c.minDomains);
-    out.push({ c, counts, min, self: termMatches(c, pod.namespace, pod.labels) ? 1 : 0 });
+    const self = termMatches(c, pod.namespace, pod.labels) ? 1 : 0;
+    if (constrained) {
+      const { counts, domains } = constrainedCounts(pod, c, idx, snap);
+      const min = domains.size < c.minDomains ? 0 : minOver(counts, domains);
+      out.push({ c, counts, min, self, domainCount: domains.size });
+    } else {
+      const domainCount = snap.domains(c.topologyKey).size;
+      const min = domainCount < c.minDomains ? 0 : smallestKey(idx.byCount);
+      out.push({ c, counts: idx.byDomain, min, self, byCount: idx.byCount, domainCount });
+    }
+  }
+  return out;
+}
+
+/**
+ * The nodes in domains that can still take the pod under the most selective
+ * constraint, when that rules out most of the cluster (hostname spreading late
+ * in a round): the framework then filters only these instead of scanning all.
+ * Costs O(distinct counts + allowed domains), never a walk over all domains.
+ */
+function candidates(prepared: Prepared[], snap: Snapshot): readonly NodeInfo[] | undefined {
+  let best: { p: Prepared; allowed: number } | undefined;
+  for (const p of prepared) {
+    if (!p.byCount || p.domainCount === 0) continue;
+    const threshold = p.min + p.c.maxSkew - p.self;
+    let allowed = 0;
+    for (const [count, domains] of p.byCount) if (count <= threshold) allowed += domains.size;
+    if (!best || allowed / p.domainCount < best.allowed / best.p.domainCount) best = { p, allowed };
+  }
+  if (!best || best.allowed * 2 > best.p.domainCount) return undefined;
+  const { p } = best;
+  const threshold = p.min + p.c.maxSkew - p.self;
+  const out: NodeInfo[] = [];
+  for (const [count, domains] of p.byCount!) {
+    if (count > threshold) continue;
+    for (const d of domains) for (const ni of snap.nodesIn(p.c.topologyKey, d)) out.push(ni);
   }
   return out;
 }
@@ -68,7 +107,10 @@ export const PodTopologySpread: Plugin = {
   weight: 2,
   preFilter(pod, snap, state: CycleState) {
     if (!pod.spread.some((c) => c.hard)) return "skip";
-    state.write(FILTER_STATE, prepare(pod, true, snap));
+    const prepared = prepare(pod, true, snap);
+    state.write(FILTER_STATE, prepared);
+    const only = candidates(prepared, snap);
+    if (only) return { candidates: only };
   },
   filter(_pod, node, _snap, state) {
     for (const p of state.read<Prepared[]>(FILTER_STATE)!) {
@@ -80,7 +122,7 @@ export const PodTopologySpread: Plugin = {
   },
   preScore(pod, _nodes, snap, state) {
     if (!pod.spread.some((c) => !c.hard)) return "skip";
-    state.write(SCORE_STATE, prepare(pod, false, snap).map((p) => ({ ...p, weight: Math.log(snap.domains(p.c.topologyKey).size + 2) })));
+    state.write(SCORE_STATE, prepare(pod, false, snap).map((p) => ({ ...p, weight: Math.log(p.domainCount + 2) })));
   },
   // -1 marks a node without the topology key: it gets the lowest score.
   score(_pod, node, _snap, state) {
