@@ -21,6 +21,8 @@ const verbs: Record<string, () => Promise<Verb>> = {
   create: async () => (await import("./cli/create.ts")).createCommand as Verb,
   delete: async () => (await import("./cli/delete.ts")).deleteCommand as Verb,
   label: async () => (await import("./cli/label.ts")).labelCommand as Verb,
+  annotate: async () => (await import("./cli/annotate.ts")).annotateCommand as Verb,
+  wait: async () => (await import("./cli/wait.ts")).waitCommand as Verb,
   logs: async () => (await import("./cli/logs.ts")).logsCommand as Verb,
   scale: async () => (await import("./cli/scale.ts")).scaleCommand as Verb,
   rollout: async () => (await import("./cli/rollout.ts")).rolloutCommand as Verb,

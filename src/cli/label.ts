@@ -1,4 +1,5 @@
 // skiff label: add, change (--overwrite) or remove (key-) labels on objects.
+// The same machinery serves skiff annotate (annotate.ts) for annotations.
 import type { Argv, CommandModule } from "yargs";
 import { ApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
@@ -19,6 +20,16 @@ import {
 import { type GetArgs, targetsFromArgs } from "./get.ts";
 import { objectName } from "./output.ts";
 
+/** Labels or annotations: what differs between `label` and `annotate`. */
+export interface MetadataMap {
+  field: "labels" | "annotations";
+  noun: string;
+  done: string;
+  undone: string;
+  /** Values: labels are restricted, annotations are free text. */
+  checkValue(key: string, value: string): void;
+}
+
 export interface LabelArgs extends ConnectionArgs, NamespaceArgs, SelectorArgs {
   args?: string[];
   filename?: string[];
@@ -36,7 +47,7 @@ export const labelCommand: CommandModule<object, LabelArgs> = {
       .option("overwrite", { type: "boolean", describe: "Allow changing the value of a label that is already set" })
       .option("all", { type: "boolean", describe: "Every object of the type in the namespace" })
       .option("output", { alias: "o", type: "string", describe: "name: print only kind/name" }) as unknown as Argv<LabelArgs>,
-  handler: run(label),
+  handler: run((argv) => updateMetadataMap(argv, labelsMap)),
 };
 
 export interface LabelChanges {
@@ -51,24 +62,34 @@ export function isLabelChange(arg: string): boolean {
   return arg.includes("=") || (arg.endsWith("-") && !arg.includes("/"));
 }
 
+export const labelsMap: MetadataMap = {
+  field: "labels",
+  noun: "label",
+  done: "labeled",
+  undone: "unlabeled",
+  checkValue(key, value) {
+    if (!labelValue.test(value)) throw ApiError.badRequest(`invalid label value "${value}" for "${key}": at most 63 characters (letters, digits, '-', '_', '.'), starting and ending with a letter or digit`);
+  },
+};
+
 /** "a=b" sets, "a-" removes; anything else is an error naming the argument. */
-export function parseLabelChanges(args: string[]): LabelChanges {
+export function parseLabelChanges(args: string[], map: MetadataMap = labelsMap): LabelChanges {
   const changes: LabelChanges = { set: {}, remove: [] };
   for (const arg of args) {
     const eq = arg.indexOf("=");
     if (eq >= 0) {
       const key = arg.slice(0, eq);
       const value = arg.slice(eq + 1);
-      if (!labelKey.test(key)) throw ApiError.badRequest(`invalid label key "${key}": must be an optional DNS prefix and '/', then a name of at most 63 characters (letters, digits, '-', '_', '.')`);
-      if (!labelValue.test(value)) throw ApiError.badRequest(`invalid label value "${value}" for "${key}": at most 63 characters (letters, digits, '-', '_', '.'), starting and ending with a letter or digit`);
+      if (!labelKey.test(key)) throw ApiError.badRequest(`invalid ${map.noun} key "${key}": must be an optional DNS prefix and '/', then a name of at most 63 characters (letters, digits, '-', '_', '.')`);
+      map.checkValue(key, value);
       changes.set[key] = value;
     } else if (arg.endsWith("-")) {
       changes.remove.push(arg.slice(0, -1));
     } else {
-      throw ApiError.badRequest(`invalid label change "${arg}": use key=value to set or key- to remove`);
+      throw ApiError.badRequest(`invalid ${map.noun} change "${arg}": use key=value to set or key- to remove`);
     }
   }
-  for (const key of changes.remove) if (key in changes.set) throw ApiError.badRequest(`can not both modify and remove the label "${key}" in the same command`);
+  for (const key of changes.remove) if (key in changes.set) throw ApiError.badRequest(`can not both modify and remove the ${map.noun} "${key}" in the same command`);
   return changes;
 }
 
@@ -95,10 +116,11 @@ export function splitLabelArgs(args: string[]): { resources: string[]; changes: 
   return { resources: args.slice(0, i), changes: args.slice(i) };
 }
 
-async function label(argv: LabelArgs): Promise<number> {
+/** The verb body shared by label and annotate. */
+export async function updateMetadataMap(argv: LabelArgs, map: MetadataMap): Promise<number> {
   const { resources, changes: changeArgs } = splitLabelArgs(argv.args ?? []);
-  if (changeArgs.length === 0) throw ApiError.badRequest("at least one label change is required: key=value or key-");
-  const changes = parseLabelChanges(changeArgs);
+  if (changeArgs.length === 0) throw ApiError.badRequest(`at least one ${map.noun} change is required: key=value or key-`);
+  const changes = parseLabelChanges(changeArgs, map);
   const getArgs: GetArgs = { ...argv, resources };
   const targets = await targetsFromArgs(getArgs);
   const named = targets.some((t) => t.names.length > 0);
@@ -123,15 +145,15 @@ async function label(argv: LabelArgs): Promise<number> {
     for (const obj of objs) {
       const name = objectName(t.rt, obj);
       try {
-        const patch = labelPatch(obj.metadata.labels, changes, Boolean(argv.overwrite));
+        const patch = labelPatch(obj.metadata[map.field], changes, Boolean(argv.overwrite));
         if (!patch) {
-          out(argv.output === "name" ? name : `${name} not labeled`);
+          out(argv.output === "name" ? name : `${name} not ${map.done}`);
           continue;
         }
-        // The resourceVersion makes the patch fail instead of overwriting a label someone changed meanwhile.
-        await client.patch(t.rt, obj.metadata.namespace, obj.metadata.name!, { metadata: { labels: patch, resourceVersion: obj.metadata.resourceVersion } }, "merge");
+        // The resourceVersion makes the patch fail instead of overwriting a value someone changed meanwhile.
+        await client.patch(t.rt, obj.metadata.namespace, obj.metadata.name!, { metadata: { [map.field]: patch, resourceVersion: obj.metadata.resourceVersion } }, "merge");
         const removedOnly = Object.values(patch).every((v) => v === null);
-        out(argv.output === "name" ? name : `${name} ${removedOnly ? "unlabeled" : "labeled"}`);
+        out(argv.output === "name" ? name : `${name} ${removedOnly ? map.undone : map.done}`);
       } catch (e) {
         err(formatError(e));
         failed = true;

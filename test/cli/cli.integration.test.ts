@@ -251,6 +251,30 @@ spec:
     expect((await server.client.get<Pod>(Pods, "default", "web-2")).metadata.labels).toEqual({ app: "web" });
   });
 
+  test("annotate: free-text values, --overwrite, removal", async () => {
+    expect((await skiff(["annotate", "pod/web-2", "note=hello world: yes"])).stdout).toBe("pod/web-2 annotated\n");
+    const refused = await skiff(["annotate", "pod/web-2", "note=other"]);
+    expect(refused.stderr).toBe("error: 'note' already has a value (hello world: yes), and --overwrite is false\n");
+    expect((await server.client.get<Pod>(Pods, "default", "web-2")).metadata.annotations?.note).toBe("hello world: yes");
+    expect((await skiff(["annotate", "pod/web-2", "note-"])).stdout).toBe("pod/web-2 unannotated\n");
+    expect((await server.client.get<Pod>(Pods, "default", "web-2")).metadata.annotations?.note).toBeUndefined();
+  });
+
+  test("wait: a condition set later is waited for; a timeout is an error", async () => {
+    const waiting = skiff(["wait", "pod/web-2", "--for=condition=Ready", "--timeout=20s"]);
+    const pod = await server.client.get<Pod>(Pods, "default", "web-2");
+    await server.client.patch(Pods, "default", "web-2", { status: { conditions: [{ type: "Ready", status: "True" }] } }, "merge", "status");
+    const r = await waiting;
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("pod/web-2 condition met\n");
+    expect(pod.metadata.name).toBe("web-2");
+    const jp = await skiff(["wait", "pod/web-2", "--for=jsonpath={.metadata.name}=web-2", "--timeout=5s"]);
+    expect(jp.stdout).toBe("pod/web-2 condition met\n");
+    const late = await skiff(["wait", "pod/web-2", "--for=delete", "--timeout=300ms"]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toBe("error: timed out waiting for the condition on pods/web-2\n");
+  });
+
   test("get with label and field selectors", async () => {
     await skiff(["create", "-f", write("db.yaml", podYaml("db-1", "postgres:16", "app: db"))]);
     expect((await skiff(["get", "pods", "-l", "app=db", "-o", "name"])).stdout).toBe("pod/db-1\n");
