@@ -1,6 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import type { TopologySpreadConstraint } from "../../../src/api/types.ts";
 import { ERR_SPREAD, ERR_SPREAD_MISSING_LABEL, PodTopologySpread } from "../../../src/scheduler/plugins/pod-topology-spread.ts";
+import { CycleState, Framework } from "../../../src/scheduler/framework.ts";
+import { fitErrorMessage } from "../../../src/scheduler/messages.ts";
+import { newPodInfo } from "../../../src/scheduler/pod-info.ts";
+import { defaultPlugins } from "../../../src/scheduler/plugins/index.ts";
 import { cacheOf, filterAll, node, pod, scoreAll } from "../fixtures.ts";
 
 const zone = (z: string) => ({ "topology.kubernetes.io/zone": z });
@@ -64,5 +68,38 @@ describe("PodTopologySpread score", () => {
     expect(filterAll(PodTopologySpread, p, cache)).toEqual({ a1: "", b1: "" });
     const s = scoreAll(PodTopologySpread, p, cache);
     expect(s.b1).toBeGreaterThan(s.a1);
+  });
+});
+
+describe("PodTopologySpread candidates shortcut", () => {
+  const host = (over: Partial<TopologySpreadConstraint> = {}) => spread({ topologyKey: "kubernetes.io/hostname", ...over });
+
+  test("when few domains can take the pod, preFilter names just their nodes", () => {
+    const nodes = Array.from({ length: 10 }, (_, i) => node(`n${i}`));
+    const placed = Array.from({ length: 8 }, (_, i) => web(`x${i}`, `n${i}`));
+    const cache = cacheOf(nodes, placed);
+    const r = PodTopologySpread.preFilter!(newPodInfo(web("p", undefined, [host()])), cache, new CycleState());
+    expect(r && typeof r === "object" && "candidates" in r ? r.candidates.map((n) => n.name).sort() : r).toEqual(["n8", "n9"]);
+  });
+
+  test("a node added after the counts were built is a new, empty domain", () => {
+    const cache = cacheOf([node("n1"), node("n2")], [web("x", "n1"), web("y", "n2")]);
+    expect(filterAll(PodTopologySpread, web("p", undefined, [host()]), cache)).toEqual({ n1: "", n2: "" });
+    cache.upsertNode(node("n3"));
+    expect(filterAll(PodTopologySpread, web("p", undefined, [host()]), cache)).toEqual({ n1: ERR_SPREAD, n2: ERR_SPREAD, n3: "" });
+    cache.removeNode("n3");
+    expect(filterAll(PodTopologySpread, web("p", undefined, [host()]), cache)).toEqual({ n1: "", n2: "" });
+  });
+
+  test("the framework schedules only onto candidates, and reports exact reasons when none fits", () => {
+    const nodes = Array.from({ length: 10 }, (_, i) => node(`n${i}`, { cpu: i === 9 ? "100m" : "4" }));
+    const cache = cacheOf(nodes, Array.from({ length: 9 }, (_, i) => web(`x${i}`, `n${i}`)));
+    const fw = new Framework(defaultPlugins());
+    const small = fw.schedule(newPodInfo(web("p", undefined, [host()])), cache);
+    expect(small.node).toBe("n9");
+    const big = web("big", undefined, [host()]);
+    big.spec.containers[0].resources = { requests: { cpu: "1" } };
+    const r = fw.schedule(newPodInfo(big), cache);
+    expect(r.node === undefined && fitErrorMessage(r.numAllNodes, r.reasons)).toBe("0/10 nodes are available: 9 node(s) didn't match pod topology spread constraints, 1 Insufficient cpu.");
   });
 });
