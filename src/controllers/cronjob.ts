@@ -9,7 +9,7 @@ import type { CronJob, Job, ObjectReference } from "../api/types.ts";
 import type { PlannedEvent } from "./deployment.ts";
 import { jobFinished } from "./job.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
-import { wireSelf } from "./owned-pods.ts";
+import { isNamespaceTerminating, wireSelf } from "./owned-pods.ts";
 import { canonicalJson } from "./template-hash.ts";
 
 export const scheduledTimestampAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp";
@@ -166,6 +166,7 @@ async function syncCronJob(ctx: ControllerContext, key: string, cj: CronJob | un
       const made = await ctx.client.create(Jobs, plan.create);
       plan.status.active = [...(plan.status.active ?? []), refOf(made)];
     } catch (err) {
+      if (isNamespaceTerminating(err)) return;
       if (!isApiError(err, "AlreadyExists")) {
         ctx.event(cj, "Warning", "FailedCreate", `Error creating job: ${(err as Error).message}`);
         throw err;

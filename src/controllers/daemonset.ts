@@ -10,7 +10,7 @@ import { claimObjects } from "./controller-ref.ts";
 import { Expectations } from "./expectations.ts";
 import { scaledValue } from "./int-or-percent.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
-import { inBatches, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
+import { inBatches, isNamespaceTerminating, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
 import { comparePodsForDeletion, podFromTemplate, podIsActive } from "./pod-util.ts";
 import { untoleratedTaints } from "./taints.ts";
 import { canonicalJson, computeTemplateHash } from "./template-hash.ts";
@@ -180,6 +180,7 @@ async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet 
     results.forEach((r, i) => {
       if (r.status === "fulfilled") return ctx.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${(r.value as Pod).metadata.name} on node ${plan.create[i]}`);
       expectations.creationObserved(key);
+      if (isNamespaceTerminating(r.reason)) return;
       failure ??= r.reason;
       ctx.event(ds, "Warning", "FailedCreate", `Error creating pod on node ${plan.create[i]}: ${(r.reason as Error).message}`);
     });

@@ -9,7 +9,7 @@ import type { Condition, Deployment, DeploymentStatus, Pod, ReplicaSet } from ".
 import { adoptPatch, claimObjects, releasePatch } from "./controller-ref.ts";
 import { scaledValue } from "./int-or-percent.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
-import { wireSelf } from "./owned-pods.ts";
+import { isNamespaceTerminating, wireSelf } from "./owned-pods.ts";
 import { canonicalJson, computeTemplateHash, podTemplateHashLabel, templatesEqual } from "./template-hash.ts";
 
 export const revisionAnnotation = "deployment.kubernetes.io/revision";
@@ -404,6 +404,7 @@ async function syncDeployment(ctx: ControllerContext, key: string, d: Deployment
     try {
       await ctx.client.create(ReplicaSets, plan.create);
     } catch (err) {
+      if (isNamespaceTerminating(err)) return;
       if (!isApiError(err, "AlreadyExists")) throw err;
       const existing = await ctx.client.get<ReplicaSet>(ReplicaSets, namespace, plan.create.metadata.name ?? "");
       const ours = controllerOf(existing)?.uid === d.metadata.uid;

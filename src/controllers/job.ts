@@ -10,7 +10,7 @@ import { claimObjects } from "./controller-ref.ts";
 import type { PlannedEvent } from "./deployment.ts";
 import { Expectations } from "./expectations.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
-import { inBatches, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
+import { inBatches, isNamespaceTerminating, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
 import { podFromTemplate, podsToDelete } from "./pod-util.ts";
 import { canonicalJson } from "./template-hash.ts";
 
@@ -167,6 +167,7 @@ async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined
       if (r.status === "fulfilled") ctx.event(job, "Normal", "SuccessfulCreate", `Created pod: ${(r.value as Pod).metadata.name}`);
       else {
         expectations.creationObserved(key);
+        if (isNamespaceTerminating(r.reason)) continue;
         failure ??= r.reason;
         ctx.event(job, "Warning", "FailedCreate", `Error creating: ${(r.reason as Error).message}`);
       }

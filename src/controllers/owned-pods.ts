@@ -88,3 +88,8 @@ export async function settleClaim(client: Client, owner: KubeObject, adopt: Pod[
     });
   }
 }
+
+/** The API refused a create because the namespace is being deleted: nothing to retry or report. */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return isApiError(err, "Forbidden") && (err.details?.causes ?? []).some((c) => c.reason === "NamespaceTerminating");
+}

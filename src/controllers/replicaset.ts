@@ -10,7 +10,7 @@ import type { Condition, KubeObject, Pod, PodTemplateSpec, ReplicaSet, ReplicaSe
 import { claimObjects } from "./controller-ref.ts";
 import { Expectations } from "./expectations.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
-import { inBatches, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
+import { inBatches, isNamespaceTerminating, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
 import { podFromTemplate, podIsActive, podsToDelete } from "./pod-util.ts";
 import { canonicalJson } from "./template-hash.ts";
 
@@ -168,6 +168,7 @@ async function syncOne<T extends KubeObject>(
     for (const r of results) {
       if (r.status === "fulfilled") continue;
       expectations.creationObserved(key);
+      if (isNamespaceTerminating(r.reason)) continue;
       failure ??= r.reason;
       ctx.event(owner, "Warning", "FailedCreate", `Error creating: ${(r.reason as Error).message}`);
     }

@@ -135,7 +135,9 @@ async function requireActiveNamespace(call: Call, namespace: string, name: strin
   const ns = (await call.ctx.store.get(keyFor(Namespaces, undefined, namespace))) as Namespace | undefined;
   if (!ns) throw ApiError.notFound("namespaces", namespace);
   if (ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") {
-    throw ApiError.forbidden(`${resourceName(call.rt)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+    const message = `${resourceName(call.rt)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
+    // The cause lets controllers tell this apart from other refusals, as in Kubernetes.
+    throw new ApiError(403, "Forbidden", message, { causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }] });
   }
 }
 
