@@ -2,7 +2,7 @@
 // fields that matter for the kind, conditions, and the object's recent Events.
 import type { Argv, CommandModule } from "yargs";
 import { toYaml } from "../api/encoding.ts";
-import { ApiError, isApiError } from "../api/errors.ts";
+import { isApiError } from "../api/errors.ts";
 import { controllerOf, formatAge } from "../api/meta.ts";
 import { EndpointsResource, Events, Pods, resourceForKind } from "../api/registry.ts";
 import type { ResourceType } from "../api/resource-type.ts";
@@ -469,7 +469,6 @@ async function describe(argv: DescribeArgs): Promise<number> {
   }
   if (texts.length) out(texts.join("\n\n"));
   else if (!failed) err(noResourcesMessage(targets, argv));
-  if (targets.length === 0) throw ApiError.badRequest("nothing to describe");
   return failed ? 1 : 0;
 }
 
