@@ -1,8 +1,8 @@
 // DaemonSets, Jobs and Endpoints end to end, with hollow nodes and a fake kubelet.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { getCondition, isBeingDeleted } from "../../../src/api/meta.ts";
-import { CronJobs, DaemonSets, EndpointsResource, Events, Jobs, Nodes, Pods, Services } from "../../../src/api/registry.ts";
-import type { CronJob, DaemonSet, Endpoints, Event, Job, Pod, Service } from "../../../src/api/types.ts";
+import { controllerOf, getCondition, isBeingDeleted } from "../../../src/api/meta.ts";
+import { CronJobs, DaemonSets, EndpointsResource, Events, Jobs, Nodes, Pods, ReplicationControllers, Services } from "../../../src/api/registry.ts";
+import type { CronJob, DaemonSet, Endpoints, Event, Job, Pod, ReplicationController, Service } from "../../../src/api/types.ts";
 import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
 
 let c: TestCluster;
@@ -185,4 +185,30 @@ describe("CronJob", () => {
     await waitFor("two seconds of suspension", () => Date.now() > until, 5000, 100);
     expect((await created()).length).toBeLessThanOrEqual(before + 1);
   }, 30_000);
+});
+
+describe("ReplicationController", () => {
+  test("adopts matching orphans, creates the rest, releases and replaces a pod that stops matching", async () => {
+    for (const name of ["orphan-1", "orphan-2"]) {
+      await c.client.create<Pod>(Pods, { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { app: "rc" } }, spec: { containers: [{ name: "c", image: "x" }] } });
+    }
+    const rc: ReplicationController = {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: "legacy", namespace: "default" },
+      spec: { replicas: 3, selector: { app: "rc" }, template: { metadata: { labels: { app: "rc" } }, spec: { containers: [{ name: "c", image: "x" }] } } },
+    };
+    const created = await c.client.create<ReplicationController>(ReplicationControllers, rc);
+    const owned = async () => (await livePods("app=rc")).filter((p) => controllerOf(p)?.uid === created.metadata.uid);
+    await waitFor("3 pods owned, the 2 orphans among them", async () => {
+      const pods = await owned();
+      return pods.length === 3 && ["orphan-1", "orphan-2"].every((n) => pods.some((p) => p.metadata.name === n));
+    });
+    await c.client.patch(Pods, "default", "orphan-1", { metadata: { labels: { app: "elsewhere" } } }, "merge");
+    await waitFor("orphan-1 released and replaced", async () => {
+      const released = await c.client.get<Pod>(Pods, "default", "orphan-1");
+      return !controllerOf(released) && (await owned()).length === 3;
+    });
+    await waitFor("status", async () => (await c.client.get<ReplicationController>(ReplicationControllers, "default", "legacy")).status?.readyReplicas === 3);
+  }, 20_000);
 });
