@@ -17,6 +17,9 @@ export function versionInfo(skiffVersion: string): Record<string, string> {
   };
 }
 
+/** What `kubectl get all` shows, as in Kubernetes. */
+const allCategory = new Set(["pods", "services", "replicationcontrollers", "deployments.apps", "replicasets.apps", "daemonsets.apps", "jobs.batch", "cronjobs.batch"]);
+
 const objectVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 interface APIResource {
@@ -26,6 +29,7 @@ interface APIResource {
   kind: string;
   verbs: string[];
   shortNames?: string[];
+  categories?: string[];
   group?: string;
   version?: string;
 }
@@ -51,7 +55,16 @@ export function apiResourceList(groupVersion: string): Record<string, unknown> |
   if (kinds.length === 0) return undefined;
   const resources: APIResource[] = [];
   for (const rt of kinds) {
-    resources.push({ name: rt.plural, singularName: rt.singular, namespaced: rt.namespaced, kind: rt.kind, verbs: objectVerbs, shortNames: rt.shortNames.length ? rt.shortNames : undefined });
+    const qualified = rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
+    resources.push({
+      name: rt.plural,
+      singularName: rt.singular,
+      namespaced: rt.namespaced,
+      kind: rt.kind,
+      verbs: objectVerbs,
+      shortNames: rt.shortNames.length ? rt.shortNames : undefined,
+      categories: allCategory.has(qualified) ? ["all"] : undefined,
+    });
     const subs: string[] = [...rt.subresources];
     if (rt.kind === "Namespace") subs.push("finalize");
     for (const sub of subs) resources.push(subresourceEntry(rt, sub));
