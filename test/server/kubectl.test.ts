@@ -86,6 +86,9 @@ spec:
     r = await kubectl("get", "pods", "-o", "json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).items).toEqual([]);
+    r = await kubectl("get", "all");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("deployment.apps/web");
     r = await kubectl("scale", "deployment", "web", "--replicas=1");
     expect(r.stdout).toContain("scaled");
     r = await kubectl("delete", "configmap", "app-config");
