@@ -95,4 +95,33 @@ describe("node lifecycle", () => {
     expect(most).toBeLessThanOrEqual(2);
     await c.kubelet.resumeNode(victim);
   }, 30_000);
+
+  test("a node reporting Ready=False gets the not-ready taint; its pods are evicted after their toleration", async () => {
+    const pod: Pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "pinned", namespace: "default" },
+      spec: {
+        nodeName: "c",
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: "c", image: "x" }],
+        tolerations: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 2 }],
+      },
+    };
+    await c.client.create(Pods, pod);
+    await waitFor("pinned running", async () => podIsReady(await c.client.get<Pod>(Pods, "default", "pinned")));
+    const n = await c.client.get<Node>(Nodes, undefined, "c");
+    const conditions = (n.status?.conditions ?? []).map((x) => (x.type === "Ready" ? { ...x, status: "False" as const, reason: "KubeletNotReady", lastHeartbeatTime: new Date().toISOString() } : x));
+    const at = Date.now();
+    await c.client.patch(Nodes, undefined, "c", { status: { conditions } }, "merge", "status");
+    await waitFor("not-ready taint", async () => (await c.client.get<Node>(Nodes, undefined, "c")).spec?.taints?.some((t) => t.key === "node.kubernetes.io/not-ready" && t.effect === "NoExecute"));
+    const evicted = await waitFor("pinned evicted", async () => {
+      const p = await c.client.get<Pod>(Pods, "default", "pinned").catch(() => undefined);
+      return !p || isBeingDeleted(p) ? Date.now() : undefined;
+    });
+    // Its own tolerationSeconds (2), not the default (1).
+    expect(evicted - at).toBeGreaterThanOrEqual(1900);
+    await c.kubelet.resumeNode("c");
+    await waitFor("taint removed", async () => !(await c.client.get<Node>(Nodes, undefined, "c")).spec?.taints?.length);
+  }, 20_000);
 });
