@@ -292,21 +292,23 @@ function describeService(doc: Doc, svc: Service, endpoints: Endpoints | undefine
   doc.field("Session Affinity", spec.sessionAffinity ?? "None");
 }
 
+/** A heading with one indented "key: value" line per entry, or "<none>". */
+function section(doc: Doc, title: string, entries: Record<string, string> | undefined): void {
+  const list = Object.entries(entries ?? {});
+  if (list.length === 0) return void doc.field(title, "<none>");
+  doc.heading(title);
+  for (const [k, v] of list) doc.field(k, v, 1);
+}
+
 function describeNode(doc: Doc, node: Node, pods: Pod[]): void {
   const st = node.status ?? {};
   doc.multi("Taints", (node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`));
   doc.field("Unschedulable", node.spec?.unschedulable ? "true" : "false");
   conditions(doc, st.conditions);
-  doc.heading("Addresses");
-  for (const a of st.addresses ?? []) doc.field(a.type, a.address, 1);
-  doc.heading("Capacity");
-  for (const [k, v] of Object.entries(st.capacity ?? {})) doc.field(k, v, 1);
-  doc.heading("Allocatable");
-  for (const [k, v] of Object.entries(st.allocatable ?? {})) doc.field(k, v, 1);
-  if (st.nodeInfo) {
-    doc.heading("System Info");
-    for (const [k, v] of Object.entries(st.nodeInfo)) doc.field(k, v, 1);
-  }
+  section(doc, "Addresses", Object.fromEntries((st.addresses ?? []).map((a) => [a.type, a.address])));
+  section(doc, "Capacity", st.capacity);
+  section(doc, "Allocatable", st.allocatable);
+  if (st.nodeInfo) section(doc, "System Info", st.nodeInfo);
   const active = pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
   doc.heading(`Non-terminated Pods (${active.length} in total)`);
   if (active.length) {
