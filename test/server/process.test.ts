@@ -64,8 +64,22 @@ describe("skiff server process", () => {
     const s = await startProcess(dir);
     const ns = await s.client.list(ConfigMaps, "default");
     expect(ns.kind).toBe("ConfigMapList");
+    // An open watch ends cleanly with the server instead of holding it up.
+    const watch = s.client.watch(ConfigMaps, "default", { resourceVersion: ns.metadata.resourceVersion });
+    const drained = (async () => {
+      try {
+        for await (const _ of watch) {
+          // no events expected
+        }
+      } catch {
+        // a broken stream is an acceptable end too
+      }
+      return "ended";
+    })();
+    await Bun.sleep(100);
     s.proc.kill("SIGTERM");
     expect(await s.proc.exited).toBe(0);
+    expect(await Promise.race([drained, Bun.sleep(5000).then(() => "hung")])).toBe("ended");
   }, 30_000);
 
   test("kill -9 mid-stream loses no acknowledged create; a resumed watch sees every later change", async () => {
