@@ -74,6 +74,7 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
   }
   const it = sw?.[Symbol.asyncIterator]();
   let pending: Promise<Wake> | undefined;
+  let pendingSettled = false;
   let lastRevision = from;
   let finished = false;
   const deadline = w.timeoutSeconds && w.timeoutSeconds > 0 ? Date.now() + w.timeoutSeconds * 1000 : undefined;
@@ -89,10 +90,13 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
   w.signal?.addEventListener("abort", finish);
 
   const nextWake = (): Promise<Wake> => {
-    pending ??= it!.next().then(
-      (result): Wake => ({ kind: "event", result }),
-      (err): Wake => ({ kind: "error", err }),
-    );
+    if (!pending) {
+      pendingSettled = false;
+      pending = it!.next().then(
+        (result): Wake => ((pendingSettled = true), { kind: "event", result }),
+        (err): Wake => ((pendingSettled = true), { kind: "error", err }),
+      );
+    }
     const waitUntil = Math.min(deadline ?? Infinity, w.bookmarks ? nextBookmark : Infinity);
     if (waitUntil === Infinity) return pending;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -121,9 +125,17 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
         if (wake.kind === "tick") {
           if (deadline !== undefined && Date.now() >= deadline) break;
           if (w.bookmarks && Date.now() >= nextBookmark) {
+            // The store publishes a commit's events in the same synchronous step that
+            // bumps its revision, so every event up to `current` is queued for this
+            // watcher by now; after one macrotask turn (all promise reactions run), a
+            // still-unsettled pull means the queue is empty: all of them were sent.
+            const current = w.store.currentRevision();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            if (finished) return;
+            if (pendingSettled) continue;
             nextBookmark = Date.now() + w.bookmarkIntervalMs;
-            const rv = Math.max(lastRevision, sw?.progress?.() ?? 0);
-            controller.enqueue(line({ type: "BOOKMARK", object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(rv) } } }));
+            lastRevision = Math.max(lastRevision, current);
+            controller.enqueue(line({ type: "BOOKMARK", object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(lastRevision) } } }));
             return;
           }
           continue;

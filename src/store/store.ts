@@ -52,12 +52,6 @@ export interface WatchOptions {
  */
 export interface StoreWatch extends AsyncIterable<StoreEvent> {
   close(): void;
-  /**
-   * Optional: a revision safe to report in a BOOKMARK right now — every event
-   * under the prefix up to it has been handed out by the iterator. The API
-   * server falls back to the last delivered event's revision without it.
-   */
-  progress?(): number;
 }
 
 export interface Store {

@@ -100,7 +100,33 @@ describe("watch", () => {
     expect(events.map((e) => e.type)).toEqual(["BOOKMARK", "BOOKMARK"]);
     expect(events[0].object).toMatchObject({ kind: "ConfigMap", apiVersion: "v1" });
     expect(Number(events[0].object.metadata.resourceVersion)).toBeGreaterThanOrEqual(rv);
+
+    // On a quiet selector, bookmarks still advance with writes elsewhere, so a resume after compaction is not Gone.
+    const quiet = await t.req("GET", `${cms}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true&labelSelector=never%3Dmatches`);
+    const other = (await t.json("POST", "/api/v1/namespaces/default/configmaps", configMap("elsewhere"))).body;
+    const marks = await readEvents(quiet, (ev) => ev.some((e) => Number(e.object.metadata.resourceVersion) >= Number(other.metadata.resourceVersion)));
+    expect(marks.every((e) => e.type === "BOOKMARK")).toBe(true);
   });
+
+  test("bookmarks never run ahead of an event not yet sent", async () => {
+    const rv = t.server.store.currentRevision();
+    const res = await t.req("GET", `${cms}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true&labelSelector=race%3Dyes`);
+    const writes = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await t.json("POST", cms, configMap(`race-${i}`, "w", { race: "yes" }));
+        await Bun.sleep(10);
+      }
+    })();
+    const events = await readEvents(res, (ev) => ev.filter((e) => e.type === "ADDED").length >= 40, 20_000);
+    await writes;
+    let high = 0;
+    for (const e of events) {
+      const v = Number(e.object.metadata.resourceVersion);
+      if (e.type === "ADDED") expect(v).toBeGreaterThan(high);
+      high = Math.max(high, v);
+    }
+    expect(events.some((e) => e.type === "BOOKMARK")).toBe(true);
+  }, 30_000);
 
   test("a watcher that stops reading is cut off; others get every event", async () => {
     const rv = t.server.store.currentRevision();
