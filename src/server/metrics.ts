@@ -25,7 +25,8 @@ export class Metrics {
     const stats = (store as { stats?: () => Record<string, number> }).stats?.();
     if (stats) {
       for (const [name, value] of Object.entries(stats)) {
-        if (typeof value !== "number") continue;
+        // Revision and compacted revision are reported above from the Store interface.
+        if (typeof value !== "number" || name === "revision" || name === "compactedRevision") continue;
         const metric = `skiff_store_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
         out.push(`# TYPE ${metric} gauge`, `${metric} ${value}`);
       }

@@ -361,6 +361,8 @@ describe("metrics", () => {
     const text = await (await t.req("GET", "/metrics")).text();
     expect(text).toMatch(/apiserver_request_total\{verb="create",resource="configmaps",code="201"\} \d+/);
     expect(text).toContain(`skiff_store_revision ${t.server.store.currentRevision()}`);
+    expect(text).toMatch(/skiff_store_transactions \d+/);
+    expect(text.match(/^skiff_store_revision /gm)).toHaveLength(1);
   });
 });
 
