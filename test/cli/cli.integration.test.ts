@@ -356,6 +356,26 @@ spec:
     expect(noName.stderr).toStartWith("error: resource(s) were provided, but no name was specified");
   });
 
+  test("cordon, uncordon and drain a node", async () => {
+    const nodes = { group: "", version: "v1", plural: "nodes", namespaced: false, kind: "Node" };
+    await server.client.create(nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "maint-1", labels: { pool: "maint" } } });
+    expect((await skiff(["cordon", "maint-1"])).stdout).toBe("node/maint-1 cordoned\n");
+    expect((await skiff(["cordon", "-l", "pool=maint"])).stdout).toBe("node/maint-1 already cordoned\n");
+    expect((await skiff(["uncordon", "maint-1"])).stdout).toBe("node/maint-1 uncordoned\n");
+    expect((await server.client.get<KubeObject>(nodes, undefined, "maint-1")).spec).not.toMatchObject({ unschedulable: true });
+
+    await skiff(["create", "-f", write("bare.yaml", podYaml("bare-1", "busybox:1", "app: bare"))]);
+    await server.client.bind("default", "bare-1", "maint-1");
+    const refused = await skiff(["drain", "maint-1"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("node/maint-1 cordoned\n");
+    expect(refused.stderr).toBe('error: unable to drain node "maint-1" due to error: cannot delete Pods that declare no controller (use --force to override): default/bare-1\n');
+    const drained = await skiff(["drain", "maint-1", "--force", "--grace-period", "0", "--timeout", "10s"]);
+    expect(drained.stderr).toBe("");
+    expect(drained.stdout).toBe("node/maint-1 already cordoned\npod/bare-1 evicted\nnode/maint-1 drained\n");
+    expect((await skiff(["get", "pod", "bare-1"])).code).toBe(1);
+  });
+
   test("get --raw", async () => {
     const r = await skiff(["get", "--raw", "/api/v1/namespaces/default"]);
     expect(r.code).toBe(0);
