@@ -119,13 +119,10 @@ export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[
   const paused = d.spec.paused === true;
   const { maxSurge, maxUnavailable } = rollingLimits(d);
 
-  const scaleTo = (rs: ReplicaSet, n: number) => {
-    if (replicasOf(rs) === n) return;
-    plan.scale.push({ rs, replicas: n });
-    const verb = n > replicasOf(rs) ? "up" : "down";
-    plan.events.push({ type: "Normal", reason: "ScalingReplicaSet", message: `Scaled ${verb} replica set ${rs.metadata.name} from ${replicasOf(rs)} to ${n}` });
-  };
-  const planned = (rs: ReplicaSet) => plan.scale.find((s) => s.rs === rs)?.replicas ?? replicasOf(rs);
+  // Target sizes are collected first and turned into writes (and events) once, at the end.
+  const targets = new Map<ReplicaSet, number>();
+  const scaleTo = (rs: ReplicaSet, n: number) => void targets.set(rs, n);
+  const planned = (rs: ReplicaSet) => targets.get(rs) ?? replicasOf(rs);
 
   let newRS = existingNew;
   if (!deleting) {
@@ -133,13 +130,17 @@ export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[
       plan.setRevision = { rs: newRS, revision: String(nextRevision) };
     }
     if (paused) {
-      // A paused Deployment still follows scaling when nothing else is running.
-      if (newRS && olds.every((rs) => replicasOf(rs) === 0)) scaleTo(newRS, replicas);
+      planPausedScale(replicas, newRS, olds, scaleTo);
     } else if (d.spec.strategy?.type === "Recreate") {
       newRS = planRecreate(d, newRS, olds, pods, nextRevision, plan, scaleTo);
     } else {
       newRS = planRolling(d, newRS, olds, nextRevision, maxSurge, maxUnavailable, plan, scaleTo, planned);
     }
+  }
+  for (const [rs, n] of targets) {
+    if (n === replicasOf(rs)) continue;
+    plan.scale.push({ rs, replicas: n });
+    plan.events.push({ type: "Normal", reason: "ScalingReplicaSet", message: `Scaled ${n > replicasOf(rs) ? "up" : "down"} replica set ${rs.metadata.name} from ${replicasOf(rs)} to ${n}` });
   }
   const revision = plan.setRevision?.revision ?? (newRS ? String(revisionOf(newRS) || nextRevision) : undefined);
   if (revision && d.metadata.annotations?.[revisionAnnotation] !== revision) plan.revision = revision;
@@ -154,6 +155,37 @@ export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[
 
   computeStatus(d, newRS === existingNew ? newRS : undefined, plan.create, olds, replicas, maxUnavailable, now, plan);
   return plan;
+}
+
+/**
+ * Split `total` over `sizes` in proportion (largest remainder; ties to the
+ * earlier entry). All zero sizes: everything goes to the first.
+ */
+export function proportionalSizes(sizes: number[], total: number): number[] {
+  const sum = sizes.reduce((a, b) => a + b, 0);
+  if (sizes.length === 0) return [];
+  if (sum === 0) return sizes.map((_, i) => (i === 0 ? total : 0));
+  const exact = sizes.map((n) => (n * total) / sum);
+  const out = exact.map(Math.floor);
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    out[i]++;
+    left--;
+  }
+  return out;
+}
+
+/** Paused: no rollout, but a change of replicas is spread over the running ReplicaSets in proportion. */
+function planPausedScale(replicas: number, newRS: ReplicaSet | undefined, olds: ReplicaSet[], scaleTo: (rs: ReplicaSet, n: number) => void): void {
+  const active = [...(newRS ? [newRS] : []), ...olds].filter((rs) => replicasOf(rs) > 0);
+  if (active.length === 0) {
+    if (newRS) scaleTo(newRS, replicas);
+    return;
+  }
+  const sizes = proportionalSizes(active.map(replicasOf), replicas);
+  active.forEach((rs, i) => scaleTo(rs, sizes[i]));
 }
 
 function planRecreate(
@@ -248,8 +280,6 @@ function planRolling(
     const have = planned(rs);
     if (have === 0) continue;
     const n = Math.min(have, budget - taken);
-    plan.scale = plan.scale.filter((s) => s.rs !== rs);
-    plan.events = plan.events.filter((e) => !e.message.startsWith(`Scaled down replica set ${rs.metadata.name} `));
     scaleTo(rs, have - n);
     taken += n;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { getCondition } from "../../src/api/meta.ts";
 import type { Deployment, ReplicaSet } from "../../src/api/types.ts";
-import { findNewReplicaSet, reconcileDeployment, revisionAnnotation, revisionOf, rollingLimits } from "../../src/controllers/deployment.ts";
+import { findNewReplicaSet, proportionalSizes, reconcileDeployment, revisionAnnotation, revisionOf, rollingLimits } from "../../src/controllers/deployment.ts";
 import { computeTemplateHash } from "../../src/controllers/template-hash.ts";
 import { deployment, iso, pod, replicaSet, T0, template } from "./fixtures.ts";
 
@@ -158,5 +158,23 @@ describe("reconcileDeployment", () => {
     const plan = reconcileDeployment(d, [old, fresh], [], T0);
     expect(plan.status).toMatchObject({ replicas: 4, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 0, observedGeneration: 2 });
     expect(iso(T0)).toBeDefined();
+  });
+});
+
+describe("paused scaling", () => {
+  test("proportionalSizes splits by size with the largest remainder", () => {
+    expect(proportionalSizes([3, 1], 8)).toEqual([6, 2]);
+    expect(proportionalSizes([2, 1], 4)).toEqual([3, 1]);
+    expect(proportionalSizes([1, 1], 3)).toEqual([2, 1]);
+    expect(proportionalSizes([0, 0], 3)).toEqual([3, 0]);
+    expect(proportionalSizes([5, 5], 0)).toEqual([0, 0]);
+  });
+  test("a paused Deployment mid-rollout scales its ReplicaSets in proportion", () => {
+    const d = deployment({ replicas: 8, paused: true, template: template("nginx:2") });
+    const old = replicaSet("web-old", { replicas: 3, revision: 1, owner: d });
+    const fresh = newRsFor(d, { replicas: 1, revision: 2 });
+    const plan = reconcileDeployment(d, [old, fresh], [], T0);
+    expect(plan.scale.map((s) => [s.rs.metadata.name, s.replicas]).sort()).toEqual([[fresh.metadata.name, 2], ["web-old", 6]].sort());
+    expect(plan.create).toBeUndefined();
   });
 });
