@@ -73,8 +73,12 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     startError = toApiError(err, "watch");
   }
   const it = sw?.[Symbol.asyncIterator]();
-  let pending: Promise<Wake> | undefined;
-  let pendingSettled = false;
+  // At most one pull from the store watch is in flight; its outcome waits in `ready`.
+  // (Racing one long-pending promise against a timer per bookmark would pile up
+  // reactions on it for as long as the watch stays quiet.)
+  let inFlight = false;
+  let ready: Wake | undefined;
+  let wakeUp: (() => void) | undefined;
   let lastRevision = from;
   let finished = false;
   const deadline = w.timeoutSeconds && w.timeoutSeconds > 0 ? Date.now() + w.timeoutSeconds * 1000 : undefined;
@@ -89,21 +93,39 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
   };
   w.signal?.addEventListener("abort", finish);
 
-  const nextWake = (): Promise<Wake> => {
-    if (!pending) {
-      pendingSettled = false;
-      pending = it!.next().then(
-        (result): Wake => ((pendingSettled = true), { kind: "event", result }),
-        (err): Wake => ((pendingSettled = true), { kind: "error", err }),
-      );
-    }
+  const requestNext = () => {
+    if (inFlight || ready || !it) return;
+    inFlight = true;
+    const settle = (wake: Wake) => {
+      inFlight = false;
+      ready = wake;
+      wakeUp?.();
+    };
+    it.next().then(
+      (result) => settle({ kind: "event", result }),
+      (err) => settle({ kind: "error", err }),
+    );
+  };
+
+  const takeReady = (): Wake | undefined => {
+    const wake = ready;
+    ready = undefined;
+    return wake;
+  };
+
+  const nextWake = async (): Promise<Wake> => {
+    requestNext();
+    const now = takeReady();
+    if (now) return now;
     const waitUntil = Math.min(deadline ?? Infinity, w.bookmarks ? nextBookmark : Infinity);
-    if (waitUntil === Infinity) return pending;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = new Promise<Wake>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: "tick" }), Math.max(0, waitUntil - Date.now()));
+    await new Promise<void>((resolve) => {
+      wakeUp = resolve;
+      if (waitUntil !== Infinity) timer = setTimeout(resolve, Math.max(0, waitUntil - Date.now()));
     });
-    return Promise.race([pending, tick]).finally(() => clearTimeout(timer));
+    clearTimeout(timer);
+    wakeUp = undefined;
+    return takeReady() ?? { kind: "tick" };
   };
 
   const stream = new ReadableStream<Uint8Array>({
@@ -132,7 +154,7 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
             const current = w.store.currentRevision();
             await new Promise((resolve) => setTimeout(resolve, 0));
             if (finished) return;
-            if (pendingSettled) continue;
+            if (ready) continue;
             nextBookmark = Date.now() + w.bookmarkIntervalMs;
             lastRevision = Math.max(lastRevision, current);
             controller.enqueue(line({ type: "BOOKMARK", object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(lastRevision) } } }));
@@ -140,7 +162,6 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
           }
           continue;
         }
-        pending = undefined;
         if (wake.kind === "error") {
           controller.enqueue(line({ type: "ERROR", object: toApiError(wake.err, "watch").toStatus() }));
           break;
