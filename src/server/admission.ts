@@ -20,10 +20,14 @@ export function checkKind(rt: ResourceType, body: Record<string, unknown>): Kube
   return body as KubeObject;
 }
 
-/** Path namespace vs body namespace: fill in, or 400 on a mismatch. Cluster-scoped kinds carry none. */
+/** Path namespace vs body namespace: fill in, or 400 on a mismatch. Cluster-scoped kinds carry none (cleared). */
 export function reconcileNamespace(rt: ResourceType, obj: KubeObject, pathNamespace: string | undefined): void {
   const meta = obj.metadata;
-  if (!rt.namespaced) return;
+  if (!rt.namespaced) {
+    // As in Kubernetes: a cluster-scoped object's namespace is cleared, not an error.
+    delete meta.namespace;
+    return;
+  }
   if (pathNamespace === undefined) return;
   if (meta.namespace && meta.namespace !== pathNamespace) {
     throw ApiError.badRequest(`the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${pathNamespace})`);

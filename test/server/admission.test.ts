@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigMaps, Deployments, Namespaces, Pods } from "../../src/api/registry.ts";
 import type { KubeObject } from "../../src/api/types.ts";
-import { admitCreate, admitUpdate, checkKind, readyToRemove } from "../../src/server/admission.ts";
+import { admitCreate, admitUpdate, checkKind, readyToRemove, reconcileNamespace } from "../../src/server/admission.ts";
 
 const ctx = { uid: "uid-1", now: new Date("2026-01-01T00:00:00.123Z") };
 const deploy = (replicas = 1): KubeObject => ({
@@ -72,5 +72,15 @@ describe("admission", () => {
     expect(() => checkKind(ConfigMaps, { apiVersion: "v1", kind: "Secret", metadata: {} })).toThrow(/do not match/);
     expect(() => checkKind(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: "x" })).toThrow(/metadata/);
     expect(checkKind(ConfigMaps, { metadata: { name: "a" } }).kind).toBe("ConfigMap");
+  });
+
+  test("namespaces: filled from the path, mismatch rejected, cleared on cluster-scoped kinds", () => {
+    const cm: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } };
+    reconcileNamespace(ConfigMaps, cm, "a");
+    expect(cm.metadata.namespace).toBe("a");
+    expect(() => reconcileNamespace(ConfigMaps, cm, "b")).toThrow(/does not match/);
+    const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "n", namespace: "default" } };
+    reconcileNamespace(Namespaces, ns, undefined);
+    expect(ns.metadata.namespace).toBeUndefined();
   });
 });
