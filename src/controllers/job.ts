@@ -37,7 +37,20 @@ function restartsOf(pod: Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
 }
 
-export function reconcileJob(job: Job, owned: Pod[], now: number, manage = true): JobPlan {
+/** Kubernetes' retry delay after failures: base, doubling per failure, at most six minutes. */
+export function failureBackoffMs(failures: number, baseMs: number): number {
+  if (failures <= 0 || baseMs <= 0) return 0;
+  return Math.min(baseMs * 2 ** (failures - 1), 360_000);
+}
+
+function finishedAt(pod: Pod): number {
+  let last = 0;
+  for (const c of pod.status?.containerStatuses ?? []) last = Math.max(last, Date.parse(c.state?.terminated?.finishedAt ?? "") || 0);
+  return last || Date.parse(pod.metadata.creationTimestamp ?? "") || 0;
+}
+
+/** `backoffBaseMs`: delay before replacing failed pods (10 s in Kubernetes; 0 for none). */
+export function reconcileJob(job: Job, owned: Pod[], now: number, manage = true, backoffBaseMs = 0): JobPlan {
   const iso = new Date(now).toISOString();
   const prev = job.status ?? {};
   const plan: JobPlan = { create: 0, delete: [], status: { ...prev }, events: [], deleteJob: false };
@@ -114,6 +127,14 @@ export function reconcileJob(job: Job, owned: Pod[], now: number, manage = true)
   // Terminating pods still hold their slot: they may still be running.
   const occupied = running.length + terminating.length;
   if (occupied < want) plan.create = want - occupied;
+  const failedPods = owned.filter((p) => p.status?.phase === "Failed");
+  if (plan.create > 0 && failedPods.length && backoffBaseMs > 0) {
+    const due = Math.max(...failedPods.map(finishedAt)) + failureBackoffMs(failed, backoffBaseMs);
+    if (due > now) {
+      plan.create = 0;
+      plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, due - now);
+    }
+  }
   if (running.length > want) plan.delete = podsToDelete(running, running.length - want);
   return plan;
 }
@@ -149,7 +170,7 @@ async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined
   const claim = claimObjects(job, (labels) => jobSelects(job, labels), allPods.filter((p) => p.metadata.namespace === namespace));
   await settleClaim(ctx.client, job, claim.adopt, claim.release);
   const manage = expectations.satisfied(key) && !isBeingDeleted(job);
-  const plan = reconcileJob(job, claim.owned, ctx.now(), manage);
+  const plan = reconcileJob(job, claim.owned, ctx.now(), manage, ctx.options.jobBackoffBaseMs);
 
   if (plan.deleteJob) {
     ctx.event(job, "Normal", "TTLExpired", `Job ${name} deleted after ttlSecondsAfterFinished`);

@@ -30,6 +30,8 @@ export interface ControllerManagerOptions {
   defaultUnreachableTolerationSeconds?: number;
   /** Terminated pods kept before the pod GC deletes the oldest (default 12500). */
   terminatedPodGcThreshold?: number;
+  /** Delay before a Job replaces a failed pod, doubling per failure up to 6 minutes (default 10 s, as Kubernetes). */
+  jobBackoffBaseMs?: number;
   /** Workers per controller (default 2). */
   workers?: number;
   /** Clock, for tests. */
@@ -89,6 +91,7 @@ export function startControllerManager(client: Client, opts: ControllerManagerOp
     nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000,
     defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds ?? 60,
     terminatedPodGcThreshold: opts.terminatedPodGcThreshold ?? 12_500,
+    jobBackoffBaseMs: opts.jobBackoffBaseMs ?? 10_000,
     workers: opts.workers ?? 2,
     now: opts.now ?? Date.now,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { getCondition } from "../../src/api/meta.ts";
-import { reconcileJob } from "../../src/controllers/job.ts";
+import { failureBackoffMs, reconcileJob } from "../../src/controllers/job.ts";
 import { iso, job, pod, type PodOpts, T0 } from "./fixtures.ts";
 
 const owned = (o: PodOpts) => pod({ ...o, owner: { kind: "Job", name: "pi", uid: "job-uid" }, node: o.node ?? "n1" });
@@ -64,5 +64,22 @@ describe("reconcileJob", () => {
     expect(plan.delete).toEqual([running]);
     expect(plan.create).toBe(0);
     expect(getCondition(plan.status.conditions, "Suspended")?.status).toBe("True");
+  });
+});
+
+describe("retry backoff", () => {
+  test("doubles per failure up to six minutes", () => {
+    expect(failureBackoffMs(0, 10_000)).toBe(0);
+    expect(failureBackoffMs(1, 10_000)).toBe(10_000);
+    expect(failureBackoffMs(3, 10_000)).toBe(40_000);
+    expect(failureBackoffMs(20, 10_000)).toBe(360_000);
+  });
+  test("a failed pod is replaced only after the delay", () => {
+    const failed = owned({ phase: "Failed" });
+    failed.status!.containerStatuses = [{ name: "c", ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt: iso(T0) } } }];
+    const early = reconcileJob(job({ completions: 1, backoffLimit: 3 }), [failed], T0 + 4000, true, 10_000);
+    expect(early.create).toBe(0);
+    expect(early.requeueAfterMs).toBe(6000);
+    expect(reconcileJob(job({ completions: 1, backoffLimit: 3 }), [failed], T0 + 10_000, true, 10_000).create).toBe(1);
   });
 });

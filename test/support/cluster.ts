@@ -20,7 +20,7 @@ export async function startTestCluster(o: { nodes?: string[]; controllers?: Cont
   const dir = mkdtempSync(join(tmpdir(), "skiff-controllers-"));
   // The server's own controller manager is off: the test runs one with short timings.
   const server = await startServer({ dataDir: dir, bindAddress: "127.0.0.1", port: 0, disableAgent: true, controllers: [], sync: "normal" });
-  const manager = startControllerManager(server.client, { nodeMonitorGracePeriodMs: 2000, defaultUnreachableTolerationSeconds: 1, ...o.controllers });
+  const manager = startControllerManager(server.client, { nodeMonitorGracePeriodMs: 2000, defaultUnreachableTolerationSeconds: 1, jobBackoffBaseMs: 20, ...o.controllers });
   const kubelet = new FakeKubelet(server.client, o.kubelet);
   await kubelet.start();
   for (const n of o.nodes ?? []) await kubelet.addNode(n);
