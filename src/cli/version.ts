@@ -1,6 +1,7 @@
 // skiff version: the client's version and the server's /version.
 import type { Argv, CommandModule } from "yargs";
 import pkg from "../../package.json" with { type: "json" };
+import { ApiError } from "../api/errors.ts";
 import { type ConnectionArgs, clientFromArgs, formatError, out, run, withConnection } from "./args.ts";
 import { parseOutput, serialize } from "./output.ts";
 
@@ -34,7 +35,7 @@ export const versionCommand: CommandModule<object, VersionArgs> = {
 
 async function version(argv: VersionArgs): Promise<number> {
   const format = argv.output ? parseOutput(argv.output) : "table";
-  if (format !== "table" && format !== "json" && format !== "yaml") throw new Error(`--output must be json or yaml, not ${argv.output}`);
+  if (format !== "table" && format !== "json" && format !== "yaml") throw ApiError.badRequest(`--output must be json or yaml, not ${argv.output}`);
   const client = clientVersion();
   let server: VersionInfo | undefined;
   let failure: unknown;
