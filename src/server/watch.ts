@@ -147,16 +147,15 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
         if (wake.kind === "tick") {
           if (deadline !== undefined && Date.now() >= deadline) break;
           if (w.bookmarks && Date.now() >= nextBookmark) {
-            // The store publishes a commit's events in the same synchronous step that
-            // bumps its revision, so every event up to `current` is queued for this
-            // watcher by now; after one macrotask turn (all promise reactions run), a
-            // still-unsettled pull means the queue is empty: all of them were sent.
-            const current = w.store.currentRevision();
+            // Events the store counts as handed out may still be on their way to this
+            // loop (promise reactions): read progress first, let one macrotask turn
+            // drain them, and deliver any that arrived before bookmarking.
+            const progress = sw!.progress();
             await new Promise((resolve) => setTimeout(resolve, 0));
             if (finished) return;
             if (ready) continue;
             nextBookmark = Date.now() + w.bookmarkIntervalMs;
-            lastRevision = Math.max(lastRevision, current);
+            lastRevision = Math.max(lastRevision, progress);
             controller.enqueue(line({ type: "BOOKMARK", object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(lastRevision) } } }));
             return;
           }

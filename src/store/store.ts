@@ -52,6 +52,12 @@ export interface WatchOptions {
  */
 export interface StoreWatch extends AsyncIterable<StoreEvent> {
   close(): void;
+  /**
+   * A revision safe to report in a BOOKMARK right now: every event under the
+   * prefix up to it has been handed out by the iterator (the current revision
+   * when nothing is pending for this watcher).
+   */
+  progress(): number;
 }
 
 export interface Store {
