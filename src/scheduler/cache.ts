@@ -5,6 +5,7 @@
 // impose on newcomers, and pods per owner. Scheduling is synchronous off this
 // cache, so it doubles as the snapshot plugins read.
 import type { Node, Pod } from "../api/types.ts";
+import { fileKeys, LabelDispatch } from "./label-dispatch.ts";
 import { NodeInfo, sameLabels } from "./node-info.ts";
 import { newPodInfo, termMatches, type PodInfo, type PodSelectorTerm } from "./pod-info.ts";
 
@@ -18,8 +19,8 @@ export interface PodCountIndex {
   readonly term: PodSelectorTerm;
   readonly byDomain: Map<string, number>;
   readonly byNode: Map<string, number>;
-  /** Every domain (node label value) by its count, zero included: the least populated domains without a walk. */
-  readonly byCount: Map<number, Set<string>>;
+  /** Every domain (node label value) by its count, zero included; built on first use (see domainsByCount). */
+  byCount?: Map<number, Set<string>>;
   total: number;
   lastUsed: number;
 }
@@ -46,7 +47,10 @@ export interface Snapshot {
   node(name: string): NodeInfo | undefined;
   /** Counts of placed pods matching `term`, built on first use and kept current after. */
   podCounts(term: PodSelectorTerm): PodCountIndex;
-  existingTermGroups(): Iterable<ExistingTermGroup>;
+  /** The index's domains bucketed by count (zero included): the least populated ones without a walk. */
+  domainsByCount(idx: PodCountIndex): ReadonlyMap<number, ReadonlySet<string>>;
+  /** With `labels`: only the groups whose term could select a pod with those labels (still check termMatches). */
+  existingTermGroups(labels?: Record<string, string>): Iterable<ExistingTermGroup>;
   ownerCounts(uid: string): OwnerCounts | undefined;
   /** Values of a node label across nodes, with how many nodes carry each. */
   domains(topologyKey: string): ReadonlyMap<string, number>;
@@ -80,10 +84,14 @@ export class SchedulerCache implements Snapshot {
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private nodeList: NodeInfo[] | null = null;
   private readonly pods = new Map<string, CachedPod>();
+  /** key\0value → placed pods with that label: index builds visit only pods that can match. */
+  private readonly podsByLabel = new Map<string, Set<CachedPod>>();
   /** key → expiry (ms epoch) once the bind returned; Infinity while it is in flight. */
   private readonly assumed = new Map<string, number>();
   private readonly indexes = new Map<string, PodCountIndex>();
+  private readonly indexDispatch = new LabelDispatch<PodCountIndex>();
   private readonly groups = new Map<string, ExistingTermGroup>();
+  private readonly groupDispatch = new LabelDispatch<ExistingTermGroup>();
   private readonly owners = new Map<string, OwnerCounts>();
   private readonly domainCache = new Map<string, Map<string, number>>();
   private readonly domainNodeCache = new Map<string, Map<string, NodeInfo[]>>();
@@ -105,21 +113,48 @@ export class SchedulerCache implements Snapshot {
     let idx = this.indexes.get(term.signature);
     if (!idx) {
       if (this.indexes.size >= MAX_INDEXES) this.evictIndexes();
-      idx = { term, byDomain: new Map(), byNode: new Map(), byCount: new Map(), total: 0, lastUsed: 0 };
-      const zero = new Set(this.domains(term.topologyKey).keys());
-      if (zero.size) idx.byCount.set(0, zero);
-      for (const { info, nodeName } of this.pods.values()) {
+      idx = { term, byDomain: new Map(), byNode: new Map(), total: 0, lastUsed: 0 };
+      for (const { info, nodeName } of this.podsMaybeMatching(term)) {
         const ni = this.node(nodeName);
         if (ni) this.countInIndex(idx, info, ni, 1);
       }
       this.indexes.set(term.signature, idx);
+      this.indexDispatch.add(term, idx);
     }
     idx.lastUsed = ++this.tick;
     return idx;
   }
 
-  existingTermGroups(): Iterable<ExistingTermGroup> {
-    return this.groups.values();
+  private *podsMaybeMatching(term: PodSelectorTerm): Iterable<CachedPod> {
+    const keys = fileKeys(term);
+    if (!keys) {
+      yield* this.pods.values();
+      return;
+    }
+    for (const k of keys) {
+      const set = this.podsByLabel.get(k);
+      if (set) yield* set;
+    }
+  }
+
+  domainsByCount(idx: PodCountIndex): ReadonlyMap<number, ReadonlySet<string>> {
+    if (idx.byCount) return idx.byCount;
+    const byCount = new Map<number, Set<string>>();
+    for (const d of this.domains(idx.term.topologyKey).keys()) {
+      const n = idx.byDomain.get(d) ?? 0;
+      let set = byCount.get(n);
+      if (!set) byCount.set(n, (set = new Set()));
+      set.add(d);
+    }
+    idx.byCount = byCount;
+    return byCount;
+  }
+
+  existingTermGroups(labels?: Record<string, string>): Iterable<ExistingTermGroup> {
+    if (!labels) return this.groups.values();
+    const out: ExistingTermGroup[] = [];
+    this.groupDispatch.forCandidates(labels, (g) => out.push(g));
+    return out;
   }
 
   ownerCounts(uid: string): OwnerCounts | undefined {
@@ -190,6 +225,7 @@ export class SchedulerCache implements Snapshot {
     this.domainCache.clear();
     this.domainNodeCache.clear();
     this.indexes.clear();
+    this.indexDispatch.clear();
   }
 
   // ---- pods --------------------------------------------------------------
@@ -252,7 +288,14 @@ export class SchedulerCache implements Snapshot {
       ni = new NodeInfo(nodeName);
       this.nodeInfos.set(nodeName, ni);
     }
-    this.pods.set(info.key, { info, nodeName });
+    const cached = { info, nodeName };
+    this.pods.set(info.key, cached);
+    for (const k in info.labels) {
+      const lk = LabelDispatch.labelKey(k, info.labels[k]);
+      let set = this.podsByLabel.get(lk);
+      if (!set) this.podsByLabel.set(lk, (set = new Set()));
+      set.add(cached);
+    }
     ni.addPod(info);
     if (ni.node) this.contribute(info, ni, 1);
   }
@@ -261,6 +304,13 @@ export class SchedulerCache implements Snapshot {
     const cached = this.pods.get(key);
     if (!cached) return;
     this.pods.delete(key);
+    for (const k in cached.info.labels) {
+      const lk = LabelDispatch.labelKey(k, cached.info.labels[k]);
+      const set = this.podsByLabel.get(lk);
+      if (!set) continue;
+      set.delete(cached);
+      if (set.size === 0) this.podsByLabel.delete(lk);
+    }
     const ni = this.nodeInfos.get(cached.nodeName);
     if (!ni) return;
     if (ni.node) this.contribute(cached.info, ni, -1);
@@ -276,7 +326,7 @@ export class SchedulerCache implements Snapshot {
 
   /** Add (sign 1) or remove (-1) one placed pod from every aggregate. */
   private contribute(info: PodInfo, ni: NodeInfo, sign: number): void {
-    for (const idx of this.indexes.values()) this.countInIndex(idx, info, ni, sign);
+    this.indexDispatch.forCandidates(info.labels, (idx) => this.countInIndex(idx, info, ni, sign));
     for (const t of info.requiredAntiAffinity) this.countInGroup("requiredAntiAffinity", t, 0, ni, sign);
     for (const t of info.preferredAffinity) this.countInGroup("preferredAffinity", t, t.weight, ni, sign);
     for (const t of info.preferredAntiAffinity) this.countInGroup("preferredAntiAffinity", t, t.weight, ni, sign);
@@ -291,7 +341,7 @@ export class SchedulerCache implements Snapshot {
     if (domain === undefined) return;
     const before = idx.byDomain.get(domain) ?? 0;
     bump(idx.byDomain, domain, sign);
-    moveBetweenCounts(idx.byCount, domain, before, before + sign);
+    if (idx.byCount) moveBetweenCounts(idx.byCount, domain, before, before + sign);
   }
 
   private countInGroup(kind: ExistingTermKind, term: PodSelectorTerm, weight: number, ni: NodeInfo, sign: number): void {
@@ -301,11 +351,14 @@ export class SchedulerCache implements Snapshot {
       if (sign < 0) return;
       g = { kind, term, weight, byDomain: new Map(), pods: 0 };
       this.groups.set(key, g);
+      this.groupDispatch.add(term, g);
     }
     g.pods += sign;
     const domain = ni.labels[term.topologyKey];
     if (domain !== undefined) bump(g.byDomain, domain, sign);
-    if (g.pods <= 0) this.groups.delete(key);
+    if (g.pods > 0) return;
+    this.groups.delete(key);
+    this.groupDispatch.delete(term, g);
   }
 
   private countOwner(uid: string, ni: NodeInfo, sign: number): void {
@@ -323,6 +376,9 @@ export class SchedulerCache implements Snapshot {
 
   private evictIndexes(): void {
     const byAge = [...this.indexes.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    for (const [sig] of byAge.slice(0, byAge.length / 2)) this.indexes.delete(sig);
+    for (const [sig, idx] of byAge.slice(0, byAge.length / 2)) {
+      this.indexes.delete(sig);
+      this.indexDispatch.delete(idx.term, idx);
+    }
   }
 }

@@ -34,7 +34,7 @@ const SCORE_STATE = "InterPodAffinity/score";
 
 function prepareFilter(pod: PodInfo, snap: Snapshot): FilterState {
   const existingAnti: DomainCounts[] = [];
-  for (const g of snap.existingTermGroups()) {
+  for (const g of snap.existingTermGroups(pod.labels)) {
     if (g.kind === "requiredAntiAffinity" && g.byDomain.size > 0 && termMatches(g.term, pod.namespace, pod.labels)) {
       existingAnti.push({ key: g.term.topologyKey, counts: g.byDomain });
     }
@@ -53,7 +53,7 @@ function prepareScore(pod: PodInfo, snap: Snapshot): WeightedCounts[] {
   const out: WeightedCounts[] = [];
   for (const t of pod.preferredAffinity) out.push({ key: t.topologyKey, counts: snap.podCounts(t).byDomain, weight: t.weight });
   for (const t of pod.preferredAntiAffinity) out.push({ key: t.topologyKey, counts: snap.podCounts(t).byDomain, weight: -t.weight });
-  for (const g of snap.existingTermGroups()) {
+  for (const g of snap.existingTermGroups(pod.labels)) {
     if (g.kind === "requiredAntiAffinity" || !termMatches(g.term, pod.namespace, pod.labels)) continue;
     out.push({ key: g.term.topologyKey, counts: g.byDomain, weight: g.kind === "preferredAffinity" ? g.weight : -g.weight });
   }

@@ -69,8 +69,9 @@ function prepare(pod: PodInfo, hard: boolean, snap: Snapshot): Prepared[] {
       out.push({ c, counts, min, self, domainCount: domains.size });
     } else {
       const domainCount = snap.domains(c.topologyKey).size;
-      const min = domainCount < c.minDomains ? 0 : smallestKey(idx.byCount);
-      out.push({ c, counts: idx.byDomain, min, self, byCount: idx.byCount, domainCount });
+      const byCount = snap.domainsByCount(idx);
+      const min = domainCount < c.minDomains ? 0 : smallestKey(byCount);
+      out.push({ c, counts: idx.byDomain, min, self, byCount, domainCount });
     }
   }
   return out;
