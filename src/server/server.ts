@@ -138,7 +138,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const client = new ApiClient({ baseUrl: "http://in-process", token: credentials.adminToken, fetch: (req) => app.fetch(req), userAgent: "skiff-server/in-process" });
   const kubeconfigPath = join(dataDir, "admin.kubeconfig");
   writePrivate(kubeconfigPath, buildKubeconfig({ server: url, caPem: pki.ca.certPem, token: credentials.adminToken }));
-  await ensureNamespaces(client);
 
   const handles: { name: string; handle: ComponentHandle }[] = [];
   let stopped: Promise<void> | undefined;
@@ -171,6 +170,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   try {
+    await ensureNamespaces(client);
     for (const c of components) {
       if (!c.enabled(opts)) continue;
       handles.push({ name: c.name, handle: await c.start(running, opts) });
