@@ -20,7 +20,8 @@ import {
   withSelectors,
 } from "./args.ts";
 import { readManifests, targetNamespace } from "./manifests.ts";
-import { renderJsonPath } from "./jsonpath.ts";
+import { parseCustomColumns, renderCustomColumns } from "./custom-columns.ts";
+import { renderJsonPath, sortByPath } from "./jsonpath.ts";
 import { type OutputFormat, asList, objectName, outputTemplate, parseOutput, serialize, withTypeMeta } from "./output.ts";
 import { parseResourceArgs } from "./resource-args.ts";
 import { columnWidths, formatRow, renderTable, tableHeader, tableRow, type TableOptions } from "./table.ts";
@@ -35,6 +36,7 @@ export interface GetArgs extends ConnectionArgs, NamespaceArgs, SelectorArgs {
   raw?: string;
   "no-headers"?: boolean;
   "show-labels"?: boolean;
+  "sort-by"?: string;
 }
 
 /** What to fetch: every object of a kind in a namespace, or the named ones. */
@@ -54,13 +56,14 @@ export interface Fetched {
 export function builder<T>(y: Argv<T>) {
   return withSelectors(withNamespace(withFilenames(withConnection(y))))
     .positional("resources", { type: "string", array: true, describe: "TYPE[,TYPE...] [NAME...] or TYPE/NAME ..." })
-    .option("output", { alias: "o", type: "string", describe: "Output format: wide, json, yaml, name or jsonpath=TEMPLATE" })
+    .option("output", { alias: "o", type: "string", describe: "Output format: wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=HEADER:.path,..." })
     .option("watch", { alias: "w", type: "boolean", describe: "After listing, watch for changes" })
     .option("watch-only", { type: "boolean", describe: "Watch for changes without listing first" })
     .option("output-watch-events", { type: "boolean", describe: "With --watch, print the event type (ADDED, MODIFIED, DELETED) too" })
     .option("raw", { type: "string", describe: "GET this API path and print the body as it is" })
     .option("no-headers", { type: "boolean", describe: "Print tables without their header" })
-    .option("show-labels", { type: "boolean", describe: "Add a LABELS column" });
+    .option("show-labels", { type: "boolean", describe: "Add a LABELS column" })
+    .option("sort-by", { type: "string", describe: "Sort by the value at a JSONPath, e.g. .metadata.creationTimestamp" });
 }
 
 export const getCommand: CommandModule<object, GetArgs> = {
@@ -84,7 +87,10 @@ async function get(argv: GetArgs): Promise<number> {
   if (argv.raw !== undefined) return await getRaw(clientFromArgs(argv), argv.raw);
   const format = parseOutput(argv.output);
   const template = outputTemplate(argv.output);
-  if (format === "jsonpath") renderJsonPath(template, {}); // reject a bad template before any request
+  // Reject a bad template or sort key before any request.
+  if (format === "jsonpath") renderJsonPath(template, {});
+  if (format === "custom-columns") parseCustomColumns(template);
+  if (argv["sort-by"]) sortByPath([], argv["sort-by"]);
   const targets = await targetsFromArgs(argv);
   if (targets.some((t) => t.names.length > 0) && (argv.selector || argv["field-selector"])) {
     // kubectl refuses this too: a name and a selector contradict each other.
@@ -117,6 +123,7 @@ async function get(argv: GetArgs): Promise<number> {
     fetched.push({ rt: t.rt, objs });
   }
 
+  if (argv["sort-by"]) for (const f of fetched) f.objs = sortByPath(f.objs, argv["sort-by"]);
   const single = targets.length === 1 && targets[0].names.length === 1;
   const text = render(fetched, format, {
     single,
@@ -157,6 +164,7 @@ export function render(fetched: Fetched[], format: OutputFormat, opts: RenderOpt
     return format === "jsonpath" ? renderJsonPath(opts.template ?? "", value) : serialize(value, format);
   }
   if (format === "name") return fetched.flatMap((f) => f.objs.map((o) => objectName(f.rt, o) + "\n")).join("");
+  if (format === "custom-columns") return all.length ? renderCustomColumns(parseCustomColumns(opts.template ?? ""), all, opts.noHeaders) : "";
   const nonEmpty = fetched.filter((f) => f.objs.length > 0);
   const withKind = nonEmpty.length > 1 || fetched.length > 1;
   return nonEmpty
@@ -204,6 +212,12 @@ async function watch(client: ApiClient, target: GetTarget, argv: GetArgs, format
     }
     if (format === "name") return out((withEvents ? `${eventType} ` : "") + objectName(rt, obj));
     if (format === "jsonpath") return void process.stdout.write(renderJsonPath(outputTemplate(argv.output), obj));
+    if (format === "custom-columns") {
+      const columns = parseCustomColumns(outputTemplate(argv.output));
+      const text = renderCustomColumns(columns, [obj], headerPrinted);
+      headerPrinted = true;
+      return void process.stdout.write(text);
+    }
     const row = [...(withEvents ? [eventType] : []), ...tableRow(rt, obj, { ...tableOpts, now: Date.now() })];
     if (!headerPrinted) {
       widths = columnWidths([header, row, ...(withEvents ? [["MODIFIED"]] : [])]);

@@ -140,3 +140,18 @@ function execute(nodes: TemplateNode[], value: unknown): string {
 export function renderJsonPath(template: string, value: unknown): string {
   return execute(parseTemplate(template), value);
 }
+
+/** --sort-by: order objects by the value at a path (numbers numerically, else as text; missing first). */
+export function sortByPath<T>(items: T[], expr: string): T[] {
+  let path = expr.trim();
+  if (path.startsWith("{") && path.endsWith("}")) path = path.slice(1, -1);
+  const steps = parsePath(path, expr);
+  const key = (item: T): unknown => evaluatePath(item, steps)[0];
+  return [...items].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (x === undefined || y === undefined) return x === undefined ? (y === undefined ? 0 : -1) : 1;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return show(x).localeCompare(show(y), undefined, { numeric: true });
+  });
+}

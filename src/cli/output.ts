@@ -6,18 +6,20 @@ import { apiVersionOf } from "../api/resource-type.ts";
 import type { KubeObject } from "../api/types.ts";
 import { kindPrefix } from "./table.ts";
 
-export type OutputFormat = "table" | "wide" | "json" | "yaml" | "name" | "jsonpath";
+export type OutputFormat = "table" | "wide" | "json" | "yaml" | "name" | "jsonpath" | "custom-columns";
 
 export function parseOutput(o: string | undefined): OutputFormat {
   if (o === undefined || o === "") return "table";
   if (o === "wide" || o === "json" || o === "yaml" || o === "name") return o;
   if (o.startsWith("jsonpath=")) return "jsonpath";
-  throw ApiError.badRequest(`unable to match a printer suitable for the output format "${o}", allowed formats are: json,jsonpath=TEMPLATE,name,wide,yaml`);
+  if (o.startsWith("custom-columns=")) return "custom-columns";
+  throw ApiError.badRequest(`unable to match a printer suitable for the output format "${o}", allowed formats are: custom-columns=SPEC,json,jsonpath=TEMPLATE,name,wide,yaml`);
 }
 
-/** The TEMPLATE of -o jsonpath=TEMPLATE. */
+/** The TEMPLATE of -o jsonpath=TEMPLATE, or the SPEC of -o custom-columns=SPEC. */
 export function outputTemplate(o: string | undefined): string {
-  return o?.startsWith("jsonpath=") ? o.slice("jsonpath=".length) : "";
+  const eq = o?.indexOf("=") ?? -1;
+  return o && eq > 0 && (o.startsWith("jsonpath=") || o.startsWith("custom-columns=")) ? o.slice(eq + 1) : "";
 }
 
 /** "pod/web" or "deployment.apps/web". */

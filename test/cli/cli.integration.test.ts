@@ -280,6 +280,8 @@ spec:
     expect((await skiff(["get", "pods", "-l", "app=db", "-o", "name"])).stdout).toBe("pod/db-1\n");
     expect((await skiff(["get", "pods", "-l", "app in (web)", "-o", "name"])).stdout).toBe("pod/web-1\npod/web-2\n");
     expect((await skiff(["get", "pods", "--field-selector", "metadata.name=web-2", "-o", "name"])).stdout).toBe("pod/web-2\n");
+    const cc = await skiff(["get", "pods", "-l", "app", "-o", "custom-columns=NAME:.metadata.name,APP:.metadata.labels.app", "--sort-by", ".metadata.labels.app"]);
+    expect(cc.stdout).toMatch(/^NAME\s+APP\ndb-1\s+db\nweb-\d\s+web\nweb-\d\s+web\n$/);
     const bad = await skiff(["get", "pods", "-l", "app in (("]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toStartWith("Error from server (BadRequest): ");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ApiError } from "../../src/api/errors.ts";
-import { parsePath, renderJsonPath } from "../../src/cli/jsonpath.ts";
+import { parseCustomColumns, renderCustomColumns } from "../../src/cli/custom-columns.ts";
+import { parsePath, renderJsonPath, sortByPath } from "../../src/cli/jsonpath.ts";
 
 const pod = {
   metadata: { name: "web-1", labels: { app: "web", "app.kubernetes.io/name": "x" } },
@@ -35,5 +36,26 @@ describe("jsonpath", () => {
     expect(() => renderJsonPath("{.a", pod)).toThrow(ApiError);
     expect(() => renderJsonPath("{range .items[*]}{.x}", list)).toThrow(/without \{end\}/);
     expect(() => parsePath(".a[?(@.x)]")).toThrow(/unsupported subscript/);
+  });
+});
+
+describe("custom-columns and sort-by", () => {
+  const objs = [
+    { apiVersion: "v1", kind: "Pod", metadata: { name: "b", labels: { n: "10" } }, spec: { containers: [{ name: "x" }, { name: "y" }] } },
+    { apiVersion: "v1", kind: "Pod", metadata: { name: "a", labels: { n: "9" } }, status: { phase: "Running" } },
+  ];
+
+  test("columns from paths, lists joined by commas, missing as <none>", () => {
+    const cols = parseCustomColumns("NAME:.metadata.name,PHASE:{.status.phase},CONTAINERS:spec.containers[*].name");
+    expect(renderCustomColumns(cols, objs)).toBe("NAME   PHASE     CONTAINERS\nb      <none>    x,y\na      Running   <none>\n");
+    expect(renderCustomColumns(cols, objs, true)).toStartWith("b ");
+    expect(() => parseCustomColumns("NAME")).toThrow(/expected <header>:<json-path-expr>/);
+    expect(() => parseCustomColumns("")).toThrow(/no custom columns/);
+  });
+
+  test("sort-by orders by the value, numbers in numeric order, missing first", () => {
+    expect(sortByPath(objs, ".metadata.name").map((o) => o.metadata.name)).toEqual(["a", "b"]);
+    expect(sortByPath(objs, "{.metadata.labels.n}").map((o) => o.metadata.name)).toEqual(["a", "b"]);
+    expect(sortByPath(objs, ".status.phase").map((o) => o.metadata.name)).toEqual(["b", "a"]);
   });
 });
