@@ -69,7 +69,7 @@ export const podGcController: ControllerDefinition = {
 
 async function collectTerminated(ctx: ControllerContext, pods: Pod[]): Promise<SyncResult> {
   for (const pod of terminatedPodsOverThreshold(pods, ctx.options.terminatedPodGcThreshold)) {
-    await forceDelete(ctx, pod, "terminated pods over the threshold", 30);
+    await forceDelete(ctx, pod, "terminated pods over the threshold", 0);
   }
 }
 
