@@ -65,6 +65,8 @@ function nodeSchedulingFacts(n: Node): string {
   return JSON.stringify([n.metadata.labels, n.spec?.taints, n.spec?.unschedulable, n.status?.allocatable ?? n.status?.capacity, ready]);
 }
 
+const STOP_GRACE_MS = 5_000;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Scheduler {
@@ -123,8 +125,12 @@ export class Scheduler {
     this.nodes.stop();
     this.pods.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.failures.stop();
     this.slotWaiter?.();
-    await this.loop;
+    // In-flight binds normally settle at once; a hung one must not hang shutdown.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.loop, new Promise<void>((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
   }
 
   stats(): SchedulerStats {
@@ -251,6 +257,7 @@ export class Scheduler {
 class FailureReporter {
   private readonly pending = new Map<string, { pod: Pod; message: string }>();
   private workers = 0;
+  private stopped = false;
   private static readonly MAX_WORKERS = 8;
 
   constructor(
@@ -258,7 +265,13 @@ class FailureReporter {
     private readonly latest: (namespace: string, name: string) => Pod | undefined,
   ) {}
 
+  stop(): void {
+    this.stopped = true;
+    this.pending.clear();
+  }
+
   report(pod: Pod, message: string): void {
+    if (this.stopped) return;
     this.pending.set(podKey(pod), { pod, message });
     if (this.workers < FailureReporter.MAX_WORKERS) void this.work();
   }
