@@ -94,6 +94,10 @@ export type UpdateMode = "main" | "status" | "finalize";
  * spec.finalizers of a Namespace ("finalize"). Generation moves when spec does.
  */
 export function admitUpdate(rt: ResourceType, body: KubeObject, old: KubeObject, mode: UpdateMode): KubeObject {
+  const uid = body.metadata?.uid;
+  if (uid && uid !== old.metadata.uid) {
+    throw ApiError.conflict(qualifiedResource(rt), old.metadata.name ?? "", `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`);
+  }
   let next: KubeObject;
   if (mode === "status") {
     next = { ...structuredClone(old), status: body.status };

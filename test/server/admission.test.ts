@@ -61,6 +61,11 @@ describe("admission", () => {
     expect(status.metadata.generation).toBe(1);
   });
 
+  test("a different uid is a failed precondition (409)", () => {
+    const old = admitCreate(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "default" } }, ctx);
+    expect(() => admitUpdate(ConfigMaps, { ...structuredClone(old), metadata: { ...old.metadata, uid: "someone-else" } }, old, "main")).toThrow(/Precondition failed: UID/);
+  });
+
   test("no new finalizers once deleting", () => {
     const old: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "default", uid: "u", deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["a"] } };
     expect(() => admitUpdate(ConfigMaps, { ...structuredClone(old), metadata: { ...old.metadata, finalizers: ["a", "b"] } }, old, "main")).toThrow(/no new finalizers/);
