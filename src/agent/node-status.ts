@@ -209,8 +209,12 @@ export function startNodeStatusLoop(client: Client, cfg: NodeConfig, dataDir: st
       const now = new Date().toISOString();
       const next = nodeStatus(cfg, readHostFacts(dataDir), last, now);
       const due = Date.now() - lastWrite >= reportMs;
-      if (!last || due || conditionsChanged(last.conditions, next.conditions!) || JSON.stringify(last.capacity) !== JSON.stringify(next.capacity)) {
-        const stored = await client.get<Node>(Nodes, undefined, cfg.nodeName);
+      // Compared with the stored Node, not only with what this agent last wrote: the node
+      // lifecycle controller sets Ready=Unknown while the agent is cut off, and a returning
+      // agent must put Ready=True back at once, not at the next periodic report.
+      const stored = await client.get<Node>(Nodes, undefined, cfg.nodeName);
+      const storedChanged = conditionsChanged(stored.status?.conditions, nodeConditions(readHostFacts(dataDir), stored.status?.conditions, now));
+      if (!last || due || storedChanged || conditionsChanged(last.conditions, next.conditions!) || JSON.stringify(last.capacity) !== JSON.stringify(next.capacity)) {
         next.conditions = nodeConditions(readHostFacts(dataDir), stored.status?.conditions, now);
         await client.updateStatus<Node>(Nodes, { ...stored, status: { ...stored.status, ...next } });
         last = next;
