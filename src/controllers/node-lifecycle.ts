@@ -67,7 +67,11 @@ export function reconcileNode(node: Node, lastHeartbeat: number, now: number, gr
       if (!next.some((t) => t.key === wantKey && t.effect === effect)) next.push({ key: wantKey, effect, timeAdded: at.toISOString() });
     }
   }
-  if (canonicalJson(next) !== canonicalJson(taints)) plan.taints = next;
+  if (canonicalJson(next) !== canonicalJson(taints)) {
+    plan.taints = next;
+    // Our taints coming off is the node's recovery.
+    if (status === "True") plan.events.push({ type: "Normal", reason: "NodeReady", message: `Node ${node.metadata.name} status is now: NodeReady` });
+  }
   return plan;
 }
 

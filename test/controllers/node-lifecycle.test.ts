@@ -26,6 +26,7 @@ describe("reconcileNode", () => {
     const custom = { key: "dedicated", effect: "NoSchedule" as const };
     const back = reconcileNode(node("a", { taints: [custom, { key: unreachableTaintKey, effect: "NoExecute" }] }), T0, T0, GRACE);
     expect(back.taints).toEqual([custom]);
+    expect(back.events.map((e) => e.reason)).toEqual(["NodeReady"]);
   });
 });
 
