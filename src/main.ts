@@ -31,6 +31,8 @@ const verbs: Record<string, () => Promise<Verb>> = {
   rollout: async () => (await import("./cli/rollout.ts")).rolloutCommand as Verb,
   server: async () => (await import("./cli/server.ts")).serverCommand as Verb,
   agent: async () => (await import("./cli/agent.ts")).agentCommand as Verb,
+  "api-resources": async () => (await import("./cli/api-resources.ts")).apiResourcesCommand as Verb,
+  "api-versions": async () => (await import("./cli/api-resources.ts")).apiVersionsCommand as Verb,
   version: async () => (await import("./cli/version.ts")).versionCommand as Verb,
 };
 

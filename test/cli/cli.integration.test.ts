@@ -378,6 +378,21 @@ spec:
     expect((await skiff(["get", "pod", "bare-1"])).code).toBe(1);
   });
 
+  test("api-resources and api-versions read the server's discovery", async () => {
+    const r = await skiff(["api-resources"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND$/m);
+    expect(r.stdout).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(r.stdout).toMatch(/^nodes\s+no\s+v1\s+false\s+Node$/m);
+    expect(r.stdout).not.toContain("pods/status");
+    const clusterScoped = await skiff(["api-resources", "--namespaced=false", "-o", "name"]);
+    expect(clusterScoped.stdout.split("\n")).toContain("nodes");
+    expect(clusterScoped.stdout.split("\n")).not.toContain("pods");
+    const versions = (await skiff(["api-versions"])).stdout.split("\n");
+    expect(versions).toContain("v1");
+    expect(versions).toContain("apps/v1");
+  });
+
   test("get --raw", async () => {
     const r = await skiff(["get", "--raw", "/api/v1/namespaces/default"]);
     expect(r.code).toBe(0);
