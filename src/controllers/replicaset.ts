@@ -2,7 +2,7 @@
 // pods matching the selector running. One pure step decides; the loop claims
 // pods, creates and deletes, and writes status.
 import { isApiError } from "../api/errors.ts";
-import { isBeingDeleted, podIsAvailable, podIsReady, splitNamespacedName } from "../api/meta.ts";
+import { isBeingDeleted, podIsAvailable, podIsReady, setCondition, splitNamespacedName } from "../api/meta.ts";
 import { Pods, ReplicaSets, ReplicationControllers } from "../api/registry.ts";
 import type { ResourceType } from "../api/resource-type.ts";
 import { labelSelectorFromObject, matches } from "../api/selectors.ts";
@@ -189,11 +189,24 @@ async function syncOne<T extends KubeObject>(
     ctx.event(owner, "Normal", "SuccessfulDelete", `Deleted pod${plan.delete.length > 1 ? "s" : ""}: ${plan.delete.map((p) => p.metadata.name).join(", ")}`);
   }
   const old = (owner.status ?? undefined) as ReplicaSetStatus | undefined;
+  plan.status.conditions = replicaFailure(plan.status.conditions, plan.create > 0 ? failure : undefined, plan.create > 0 || plan.delete.length > 0, ctx.now());
+  if (!plan.status.conditions?.length) delete plan.status.conditions;
   if (statusChanged(old, plan.status)) {
     await ctx.client.patch(flavor.rt, namespace, owner.metadata.name ?? "", { status: withNulls(old, plan.status) }, "merge", "status");
   }
   if (failure) throw failure;
   return plan.requeueAfterMs;
+}
+
+/**
+ * The ReplicaFailure condition, as Kubernetes keeps it: set when creating pods
+ * failed (quota, admission), dropped once a sync's writes go through.
+ */
+export function replicaFailure(conditions: Condition[] | undefined, failure: unknown, wrote: boolean, now: number): Condition[] | undefined {
+  if (failure) {
+    return setCondition(conditions, { type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: (failure as Error).message }, new Date(now));
+  }
+  return wrote ? conditions?.filter((c) => c.type !== "ReplicaFailure") : conditions;
 }
 
 /** A merge patch must null out fields the new status no longer has. */

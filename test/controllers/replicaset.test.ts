@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { reconcileReplicaSet, type ReplicaSetLike } from "../../src/controllers/replicaset.ts";
+import { reconcileReplicaSet, replicaFailure, type ReplicaSetLike } from "../../src/controllers/replicaset.ts";
 import { pod, T0 } from "./fixtures.ts";
 
 const rs = (replicas: number, minReadySeconds = 0): ReplicaSetLike => ({ replicas, minReadySeconds, generation: 3, templateLabels: { app: "web" } });
@@ -37,5 +37,14 @@ describe("reconcileReplicaSet", () => {
   });
   test("caps a burst", () => {
     expect(reconcileReplicaSet(rs(2000), [], T0).create).toBe(500);
+  });
+});
+
+describe("ReplicaFailure condition", () => {
+  test("set on a failed create, kept while idle, dropped after writes succeed", () => {
+    const failed = replicaFailure(undefined, new Error('pods "x" is forbidden: quota'), true, T0);
+    expect(failed).toMatchObject([{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: 'pods "x" is forbidden: quota' }]);
+    expect(replicaFailure(failed, undefined, false, T0)).toBe(failed);
+    expect(replicaFailure(failed, undefined, true, T0)).toEqual([]);
   });
 });
