@@ -99,4 +99,38 @@ describe("Deployment", () => {
     expect(after.length).toBe(2);
     pods.stop();
   }, 60_000);
+
+  test("Recreate never runs old and new pods at the same time", async () => {
+    await c.client.create(Deployments, deploymentManifest("recreate", 3, "img:1", { type: "Recreate" }));
+    await waitFor("initial rollout", () => rolledOut("recreate", 3));
+    const pods = new Informer<Pod>(c.client, Pods, { namespace: "default", labelSelector: "app=recreate" });
+    let mixed = false;
+    const check = () => {
+      const images = new Set(pods.list().map((p) => p.spec.containers[0].image));
+      if (images.size > 1) mixed = true;
+    };
+    pods.on({ add: check, update: check, delete: check });
+    await pods.start();
+    await c.client.patch(Deployments, "default", "recreate", { spec: { template: { spec: { containers: [{ name: "c", image: "img:2" }] } } } }, "strategic");
+    await waitFor("recreated on img:2", async () => (await rolledOut("recreate", 3)) && imagesOf(await podsOf("recreate")).join() === "img:2" && (await podsOf("recreate")).length === 3, 20_000);
+    pods.stop();
+    expect(mixed).toBe(false);
+  }, 30_000);
+
+  test("revisionHistoryLimit prunes old ReplicaSets", async () => {
+    const d = deploymentManifest("history", 1, "img:1", undefined);
+    d.spec.revisionHistoryLimit = 1;
+    await c.client.create(Deployments, d);
+    for (const image of ["img:2", "img:3", "img:4"]) {
+      await waitFor("rolled out", () => rolledOut("history", 1));
+      await c.client.patch(Deployments, "default", "history", { spec: { template: { spec: { containers: [{ name: "c", image }] } } } }, "strategic");
+    }
+    await waitFor("img:4 rolled out", async () => (await rolledOut("history", 1)) && imagesOf(await podsOf("history")).join() === "img:4");
+    await waitFor("one old ReplicaSet kept", async () => (await c.client.list<ReplicaSet>(ReplicaSets, "default")).items.filter((rs) => rs.metadata.name?.startsWith("history-")).length === 2);
+    const revisions = (await c.client.list<ReplicaSet>(ReplicaSets, "default")).items
+      .filter((rs) => rs.metadata.name?.startsWith("history-"))
+      .map((rs) => rs.metadata.annotations?.[revisionAnnotation])
+      .sort();
+    expect(revisions).toEqual(["3", "4"]);
+  }, 30_000);
 });
