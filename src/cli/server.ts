@@ -4,6 +4,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { parseDuration } from "../api/duration.ts";
 import { startServer, defaultDataDir, type ServerOptions } from "../server/server.ts";
+import { parseCidr } from "../server/service-alloc.ts";
 import { logger } from "../util/log.ts";
 import { formatError } from "./args.ts";
 
@@ -21,6 +22,7 @@ export interface ServerArgs {
   "node-monitor-grace-period": string;
   "default-unreachable-toleration-seconds": number;
   "bookmark-interval-seconds": number;
+  "service-cidr": string;
 }
 
 /** ServerOptions from the flags; throws with a clear message on bad input. */
@@ -44,6 +46,7 @@ export function serverOptions(a: ServerArgs): ServerOptions {
     nodeMonitorGracePeriodMs: grace,
     defaultUnreachableTolerationSeconds: toleration,
     bookmarkIntervalSeconds: a["bookmark-interval-seconds"],
+    serviceCidr: parseCidr(a["service-cidr"]).text,
   };
 }
 
@@ -81,6 +84,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       .option("controllers", { type: "string", array: true, describe: 'Controllers to run: "*" (default), "name", "-name"; "" runs none' })
       .option("node-monitor-grace-period", { type: "string", default: "40s", describe: "A node whose lease is not renewed for this long is marked Ready=Unknown and tainted unreachable (e.g. 40s, 2m)" })
       .option("default-unreachable-toleration-seconds", { type: "number", default: 60, describe: "Seconds pods without their own toleration stay on an unreachable or not-ready node before eviction" })
+      .option("service-cidr", { type: "string", default: "10.43.0.0/16", describe: "IPv4 range Service ClusterIPs are allocated from" })
       .option("bookmark-interval-seconds", { type: "number", default: 15, describe: "Seconds between BOOKMARK events on watches" }) as unknown as Argv<ServerArgs>,
   handler: server,
 };

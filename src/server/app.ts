@@ -18,6 +18,7 @@ import type { Metrics } from "./metrics.ts";
 import type { CertificateAuthority } from "./pki.ts";
 import { parseRequestInfo } from "./request-info.ts";
 import { handleResource } from "./rest.ts";
+import { parseCidr, ServiceAllocator } from "./service-alloc.ts";
 import { encode, statusResponse, toApiError } from "./status.ts";
 
 const log = logger("apiserver");
@@ -32,7 +33,11 @@ export interface AppOptions {
   /** How often watches with allowWatchBookmarks get a BOOKMARK (default 15 s). */
   bookmarkIntervalMs?: number;
   version?: string;
+  /** Where Service ClusterIPs come from (default 10.43.0.0/16). */
+  serviceCidr?: string;
 }
+
+export const defaultServiceCidr = "10.43.0.0/16";
 
 /** What Bun.serve hands to app.fetch as env: the server, to lift the idle timeout of long-lived streams. */
 export interface ServeEnv {
@@ -46,6 +51,7 @@ const publicPaths = new Set(["/healthz", "/livez", "/readyz", "/version", "/cace
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { store, metrics } = opts;
+  const services = new ServiceAllocator(store, parseCidr(opts.serviceCidr ?? defaultServiceCidr));
   const podLogs = podLogProxy({ store, caPem: opts.ca.certPem, credentialFor: (n) => opts.credentials.issuedCredential(n) });
 
   app.onError((err, c) => {
@@ -114,6 +120,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
       podLogs,
       watchOpened: () => metrics.watches++,
       watchClosed: () => metrics.watches--,
+      services,
     });
   };
   app.all("/api/*", resources);

@@ -13,6 +13,7 @@ import { authorize, type Identity } from "./auth.ts";
 import { isObject, readBody, requireObjectBody, type Body } from "./body.ts";
 import { checkPreconditions, deleteOptions, planDelete } from "./deletion.ts";
 import type { RequestInfo } from "./request-info.ts";
+import type { ServiceAllocator } from "./service-alloc.ts";
 import { encode, successStatus } from "./status.ts";
 import { includeObjectParam, toTable, wantsTable } from "./table.ts";
 import { parseResourceVersion, watchResponse } from "./watch.ts";
@@ -24,6 +25,8 @@ export interface RestContext {
   podLogs: (pod: Pod, query: URLSearchParams, signal: AbortSignal) => Promise<Response>;
   watchOpened: () => void;
   watchClosed: () => void;
+  /** ClusterIPs and NodePorts for Services, applied right before the write. */
+  services: ServiceAllocator;
 }
 
 interface Call {
@@ -150,9 +153,9 @@ function expectedRevision(obj: KubeObject): number | undefined {
 }
 
 /** Write an admitted update; an object whose last finalizer just went is then removed. */
-async function writeUpdate(call: Call, key: string, next: KubeObject, expected: number | undefined): Promise<KubeObject> {
-  if (call.dryRun) return next;
-  const stored = await call.ctx.store.update(key, next, expected);
+async function writeUpdate(call: Call, key: string, next: KubeObject, old: KubeObject, expected: number | undefined): Promise<KubeObject> {
+  const stored = await call.ctx.services.admit(call.rt, next, old, (obj) => (call.dryRun ? Promise.resolve(obj) : call.ctx.store.update(key, obj, expected)));
+  if (call.dryRun) return stored;
   if (!readyToRemove(stored)) return stored;
   try {
     return await call.ctx.store.delete(key, Number(stored.metadata.resourceVersion));
@@ -274,9 +277,9 @@ async function createAdmitted(call: Call, obj: KubeObject): Promise<KubeObject> 
   const generated = !obj.metadata.name && !!obj.metadata.generateName;
   for (let attempt = 0; ; attempt++) {
     const candidate = admitCreate(call.rt, structuredClone(obj), { uid: crypto.randomUUID(), now: new Date() });
-    if (call.dryRun) return candidate;
+    const key = keyFor(call.rt, candidate.metadata.namespace, candidate.metadata.name!);
     try {
-      return await call.ctx.store.create(keyFor(call.rt, candidate.metadata.namespace, candidate.metadata.name!), candidate);
+      return await call.ctx.services.admit(call.rt, candidate, undefined, (o) => (call.dryRun ? Promise.resolve(o) : call.ctx.store.create(key, o)));
     } catch (err) {
       if (!(generated && isApiError(err, "AlreadyExists") && attempt < 8)) throw err;
     }
@@ -297,7 +300,7 @@ async function update(call: Call, body: Body | undefined, mode: UpdateMode): Pro
     if (expected !== undefined && String(expected) !== old.metadata.resourceVersion) throw ApiError.conflict(resourceName(rt), info.name!);
     const next = admitUpdate(rt, structuredClone(obj), old, mode);
     try {
-      return reply(call, await writeUpdate(call, key, next, Number(old.metadata.resourceVersion)));
+      return reply(call, await writeUpdate(call, key, next, old, Number(old.metadata.resourceVersion)));
     } catch (err) {
       if (!isApiError(err, "Conflict") || expected !== undefined || attempt >= conflictRetries) throw err;
     }
@@ -349,7 +352,7 @@ async function patch(call: Call, body: Body | undefined, mode: UpdateMode): Prom
     if (callerPrecondition) throw ApiError.conflict(resourceName(rt), info.name!);
     const next = admitUpdate(rt, obj, old, mode);
     try {
-      return reply(call, await writeUpdate(call, key, next, oldRv));
+      return reply(call, await writeUpdate(call, key, next, old, oldRv));
     } catch (err) {
       if (!isApiError(err, "Conflict") || attempt >= conflictRetries) throw err;
     }
@@ -462,7 +465,7 @@ async function scaleSubresource(call: Call): Promise<Response> {
     if (named !== undefined && named !== oldRv) throw ApiError.conflict(resourceName(rt), info.name!);
     const next = admitUpdate(rt, { ...structuredClone(old), spec: { ...old.spec, replicas } }, old, "main");
     try {
-      return reply(call, scaleOf((await writeUpdate(call, key, next, oldRv)) as Scalable));
+      return reply(call, scaleOf((await writeUpdate(call, key, next, old, oldRv)) as Scalable));
     } catch (err) {
       if (!isApiError(err, "Conflict") || named !== undefined || attempt >= conflictRetries) throw err;
     }

@@ -13,12 +13,13 @@ import { buildKubeconfig } from "../client/kubeconfig.ts";
 import { openSqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
 import { logger } from "../util/log.ts";
-import { createApp, type AppEnv, type ServeEnv } from "./app.ts";
+import { createApp, defaultServiceCidr, type AppEnv, type ServeEnv } from "./app.ts";
 import { maxBodyBytes } from "./body.ts";
 import { components, type ComponentHandle } from "./components.ts";
 import { Credentials } from "./credentials.ts";
 import { Metrics } from "./metrics.ts";
 import { caHash, loadOrCreatePki } from "./pki.ts";
+import { parseCidr } from "./service-alloc.ts";
 
 const log = logger("server");
 
@@ -43,6 +44,8 @@ export interface ServerOptions {
   defaultUnreachableTolerationSeconds?: number;
   /** Seconds between BOOKMARK events on watches that allow them (default 15). */
   bookmarkIntervalSeconds?: number;
+  /** IPv4 CIDR Service ClusterIPs are allocated from (default 10.43.0.0/16). */
+  serviceCidr?: string;
   /** Log revisions the store keeps for watch resumption (store default when absent). */
   compactKeep?: number;
   /** Pass-through options for components added later (agent flags, ...). */
@@ -99,6 +102,7 @@ async function ensureNamespaces(client: ApiClient): Promise<void> {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? defaultDataDir();
   const bindAddress = opts.bindAddress ?? "0.0.0.0";
+  parseCidr(opts.serviceCidr ?? defaultServiceCidr); // bad flags fail before anything is opened
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
 
@@ -116,6 +120,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     metrics,
     serverAddress: () => new URL(url).host,
     bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 15) * 1000,
+    serviceCidr: opts.serviceCidr,
   });
 
   let http: ReturnType<typeof Bun.serve>;
