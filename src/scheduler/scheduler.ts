@@ -5,9 +5,8 @@
 // speed while binds overlap. A failed bind un-assumes and backs off.
 import { isApiError } from "../api/errors.ts";
 import { Nodes, Pods } from "../api/registry.ts";
-import type { Condition, Node, Pod } from "../api/types.ts";
+import type { Node, Pod } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
-import { recordEvent } from "../client/events.ts";
 import { Informer } from "../client/informer.ts";
 import { logger } from "../util/log.ts";
 import { SchedulerCache } from "./cache.ts";
@@ -16,9 +15,9 @@ import { fitErrorMessage } from "./messages.ts";
 import { newPodInfo, podKey } from "./pod-info.ts";
 import { defaultPlugins } from "./plugins/index.ts";
 import { SchedulingQueue, type QueueOptions, type QueuedPod } from "./queue.ts";
+import { PodScheduledReporter } from "./status-reporter.ts";
 
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
-const COMPONENT = "default-scheduler";
 const log = logger("scheduler");
 
 export interface SchedulerOptions {
@@ -82,7 +81,7 @@ export class Scheduler {
   private stopped = false;
   private loop?: Promise<void>;
   private expiryTimer?: ReturnType<typeof setInterval>;
-  private readonly failures: FailureReporter;
+  private readonly reporter: PodScheduledReporter;
   private readonly counters = { scheduled: 0, unschedulableAttempts: 0, bindErrors: 0, decisionMs: 0 };
 
   constructor(
@@ -95,7 +94,7 @@ export class Scheduler {
     this.framework = new Framework(opts.plugins ?? defaultPlugins(), { percentageOfNodesToScore: opts.percentageOfNodesToScore, random: opts.random });
     this.nodes = new Informer<Node>(client, Nodes);
     this.pods = new Informer<Pod>(client, Pods);
-    this.failures = new FailureReporter(client, (ns, name) => this.pods.get(ns, name));
+    this.reporter = new PodScheduledReporter(client, (ns, name) => this.pods.get(ns, name));
   }
 
   async start(): Promise<void> {
@@ -125,7 +124,7 @@ export class Scheduler {
     this.nodes.stop();
     this.pods.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
-    this.failures.stop();
+    this.reporter.stop();
     this.slotWaiter?.();
     // In-flight binds normally settle at once; a hung one must not hang shutdown.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -212,7 +211,7 @@ export class Scheduler {
       const message = fitErrorMessage(result.numAllNodes, result.reasons);
       log.debug("pod unschedulable", { pod: info.key, message });
       this.queue.unschedulableAgain(qp);
-      this.failures.report(info.pod, message);
+      this.reporter.unschedulable(info.pod, message);
       return;
     }
     this.cache.assume(info, result.node);
@@ -226,6 +225,9 @@ export class Scheduler {
       await this.client.bind(info.namespace, info.pod.metadata.name ?? "", nodeName);
       this.cache.finishBinding(key);
       this.queue.done(key);
+      // A pod that was reported Unschedulable before must not keep saying so.
+      const latest = this.pods.get(info.namespace, info.pod.metadata.name ?? "") ?? info.pod;
+      if (latest.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status !== "True")) this.reporter.scheduled(latest);
       this.counters.scheduled++;
       log.debug("pod bound", { pod: key, node: nodeName });
     } catch (err) {
@@ -237,7 +239,7 @@ export class Scheduler {
       } else {
         log.warn("bind failed; retrying", { pod: key, node: nodeName, error: err });
         this.queue.backoffAgain(qp);
-        this.failures.report(info.pod, `Binding rejected: ${err instanceof Error ? err.message : String(err)}`);
+        this.reporter.unschedulable(info.pod, `Binding rejected: ${err instanceof Error ? err.message : String(err)}`);
       }
       this.queue.moveAllToActiveOrBackoff();
     } finally {
@@ -245,67 +247,6 @@ export class Scheduler {
       const w = this.slotWaiter;
       this.slotWaiter = undefined;
       w?.();
-    }
-  }
-}
-
-/**
- * Writes PodScheduled=False/Unschedulable and a FailedScheduling event for
- * pods that did not fit, a few at a time and off the scheduling path; when a
- * pod fails again before its report went out, only the latest reason is sent.
- */
-class FailureReporter {
-  private readonly pending = new Map<string, { pod: Pod; message: string }>();
-  private workers = 0;
-  private stopped = false;
-  private static readonly MAX_WORKERS = 8;
-
-  constructor(
-    private readonly client: Client,
-    private readonly latest: (namespace: string, name: string) => Pod | undefined,
-  ) {}
-
-  stop(): void {
-    this.stopped = true;
-    this.pending.clear();
-  }
-
-  report(pod: Pod, message: string): void {
-    if (this.stopped) return;
-    this.pending.set(podKey(pod), { pod, message });
-    if (this.workers < FailureReporter.MAX_WORKERS) void this.work();
-  }
-
-  private async work(): Promise<void> {
-    this.workers++;
-    try {
-      for (let next = this.take(); next; next = this.take()) await this.write(next.pod, next.message);
-    } finally {
-      this.workers--;
-    }
-  }
-
-  private take(): { pod: Pod; message: string } | undefined {
-    const first = this.pending.entries().next();
-    if (first.done) return undefined;
-    this.pending.delete(first.value[0]);
-    return first.value[1];
-  }
-
-  private async write(queued: Pod, message: string): Promise<void> {
-    const pod = this.latest(queued.metadata.namespace ?? "default", queued.metadata.name ?? "") ?? queued;
-    if (pod.spec.nodeName) return;
-    await recordEvent(this.client, pod, "Warning", "FailedScheduling", message, COMPONENT);
-    const conditions = pod.status?.conditions ?? [];
-    const current = conditions.find((c) => c.type === "PodScheduled");
-    if (current?.status === "False" && current.reason === "Unschedulable" && current.message === message) return;
-    const condition: Condition = { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: new Date().toISOString() };
-    if (current?.status === "False" && current.lastTransitionTime) condition.lastTransitionTime = current.lastTransitionTime;
-    const next = [...conditions.filter((c) => c.type !== "PodScheduled"), condition];
-    try {
-      await this.client.patch(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { status: { conditions: next } }, "merge", "status");
-    } catch (err) {
-      if (!isApiError(err, "NotFound")) log.warn("could not set PodScheduled condition", { pod: podKey(pod), error: err });
     }
   }
 }

@@ -82,5 +82,9 @@ describe("scheduler in a real server", () => {
     });
     expect(p.spec.nodeName).toBe("hollow-big");
     expect(Date.now() - t0).toBeLessThan(15_000);
+    await waitFor("PodScheduled=True", async () => {
+      const x = await server.client.get<Pod>(Pods, "default", "huge");
+      return x.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "True");
+    });
   });
 });

@@ -57,6 +57,7 @@ describe("scheduler loop", () => {
     await client.create(Nodes, node("d", { cpu: "4" }));
     await waitUntil("bound after node added", () => boundPods(client).length === 1, 4000);
     expect(boundPods(client)[0].spec.nodeName).toBe("d");
+    await waitUntil("PodScheduled=True once bound", () => client.all<Pod>("pods")[0].status?.conditions?.find((c) => c.type === "PodScheduled")?.status === "True");
   });
 
   test("a deleted pod frees room for a waiting one", async () => {
