@@ -7,13 +7,27 @@ import type { Argv, CommandModule } from "yargs";
 import { ApiError, isApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
-import { type ConnectionArgs, clientFromArgs, err, formatError, isUnreachable, out, run, withConnection, withFilenames } from "./args.ts";
+import {
+  type ConnectionArgs,
+  type DryRunArgs,
+  clientFromArgs,
+  dryRunFrom,
+  dryRunSuffix,
+  err,
+  formatError,
+  isUnreachable,
+  out,
+  run,
+  withConnection,
+  withDryRun,
+  withFilenames,
+} from "./args.ts";
 import { type Manifest, readManifests, targetNamespace } from "./manifests.ts";
 import { objectName } from "./output.ts";
 
 export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
-export interface ApplyArgs extends ConnectionArgs {
+export interface ApplyArgs extends ConnectionArgs, DryRunArgs {
   filename?: string[];
   namespace?: string;
   output?: string;
@@ -23,7 +37,7 @@ export const applyCommand: CommandModule<object, ApplyArgs> = {
   command: "apply",
   describe: "Create or update resources from manifests (-f FILE|DIR|-)",
   builder: (y) =>
-    withFilenames(withConnection(y))
+    withDryRun(withFilenames(withConnection(y)))
       .option("namespace", { alias: "n", type: "string", describe: "Namespace for objects that do not name one" })
       .option("output", { alias: "o", type: "string", describe: "name: print only kind/name" })
       .demandOption("filename", "apply needs -f FILE, a directory, or - for stdin") as unknown as Argv<ApplyArgs>,
@@ -124,7 +138,8 @@ export function desiredObject(m: Manifest, flagNamespace: string | undefined): K
 
 const maxConflictRetries = 5;
 
-export async function applyOne(client: Client, m: Manifest, desired: KubeObject): Promise<"created" | "configured" | "unchanged"> {
+/** Apply one object; with `sendNothing` (client dry run) only decide. */
+export async function applyOne(client: Client, m: Manifest, desired: KubeObject, sendNothing = false): Promise<"created" | "configured" | "unchanged"> {
   const { rt } = m;
   for (let attempt = 0; ; attempt++) {
     let live: KubeObject | undefined;
@@ -134,6 +149,7 @@ export async function applyOne(client: Client, m: Manifest, desired: KubeObject)
       if (!isApiError(e, "NotFound")) throw e;
     }
     const plan = planApply(live, desired);
+    if (sendNothing) return plan.action === "create" ? "created" : plan.action === "update" ? "configured" : "unchanged";
     try {
       if (plan.action === "unchanged") return "unchanged";
       if (plan.action === "create") {
@@ -154,14 +170,15 @@ async function apply(argv: ApplyArgs): Promise<number> {
   const manifests = await readManifests(argv.filename ?? []);
   // Resolve every object before sending any, so a bad manifest changes nothing.
   const desired = manifests.map((m) => desiredObject(m, argv.namespace));
+  const mode = dryRunFrom(argv);
   const client = clientFromArgs(argv);
   let failed = false;
   for (let i = 0; i < manifests.length; i++) {
     const m = manifests[i];
     try {
-      const result = await applyOne(client, m, desired[i]);
+      const result = await applyOne(client, m, desired[i], mode === "client");
       const name = objectName(m.rt, desired[i]);
-      out(argv.output === "name" ? name : `${name} ${result}`);
+      out(argv.output === "name" ? name : `${name} ${result}${dryRunSuffix(mode)}`);
     } catch (e) {
       if (isUnreachable(e)) throw e;
       err(formatError(e, `error when applying "${m.source}"`));

@@ -12,6 +12,30 @@ export interface ConnectionArgs {
   "insecure-skip-tls-verify"?: boolean;
 }
 
+export type DryRun = "none" | "client" | "server";
+
+export interface DryRunArgs {
+  "dry-run"?: string;
+}
+
+export function withDryRun<T>(y: Argv<T>): Argv<T & DryRunArgs> {
+  return y.option("dry-run", { type: "string", describe: "client: only print what would be sent; server: let the server validate without storing; none (default)" });
+}
+
+/** --dry-run, with kubectl's bare "--dry-run" meaning client. */
+export function dryRunFrom(argv: DryRunArgs): DryRun {
+  const v = argv["dry-run"];
+  if (v === undefined || v === "none" || v === "false") return "none";
+  if (v === "" || v === "client" || v === "true") return "client";
+  if (v === "server") return "server";
+  throw ApiError.badRequest(`invalid --dry-run "${v}": must be none, client or server`);
+}
+
+/** What kubectl appends to a result line: " (dry run)", " (server dry run)". */
+export function dryRunSuffix(mode: DryRun): string {
+  return mode === "client" ? " (dry run)" : mode === "server" ? " (server dry run)" : "";
+}
+
 export interface NamespaceArgs {
   namespace?: string;
   "all-namespaces"?: boolean;
@@ -47,7 +71,7 @@ export function withFilenames<T>(y: Argv<T>): Argv<T & { filename?: string[] }> 
 }
 
 /** The ApiClient for the flags: kubeconfig first, then --server/--token overrides. */
-export function clientFromArgs(argv: ConnectionArgs): ApiClient {
+export function clientFromArgs(argv: ConnectionArgs & DryRunArgs): ApiClient {
   const flagsOnly = argv.server && argv.token && !argv.kubeconfig;
   const creds = flagsOnly ? { server: argv.server!, token: argv.token } : loadKubeconfig(argv.kubeconfig);
   const caPem = "caPem" in creds ? creds.caPem : undefined;
@@ -58,6 +82,7 @@ export function clientFromArgs(argv: ConnectionArgs): ApiClient {
     caPem,
     insecureSkipTlsVerify: skipTls,
     userAgent: "skiff-cli",
+    dryRun: dryRunFrom(argv) === "server",
   });
 }
 

@@ -3,11 +3,25 @@ import type { Argv, CommandModule } from "yargs";
 import { ApiError } from "../api/errors.ts";
 import { Namespaces } from "../api/registry.ts";
 import type { KubeObject } from "../api/types.ts";
-import { type ConnectionArgs, clientFromArgs, err, formatError, isUnreachable, out, run, withConnection, withFilenames } from "./args.ts";
+import {
+  type ConnectionArgs,
+  type DryRunArgs,
+  clientFromArgs,
+  dryRunFrom,
+  dryRunSuffix,
+  err,
+  formatError,
+  isUnreachable,
+  out,
+  run,
+  withConnection,
+  withDryRun,
+  withFilenames,
+} from "./args.ts";
 import { readManifests, targetNamespace } from "./manifests.ts";
 import { objectName } from "./output.ts";
 
-export interface CreateArgs extends ConnectionArgs {
+export interface CreateArgs extends ConnectionArgs, DryRunArgs {
   filename?: string[];
   namespace?: string;
   output?: string;
@@ -19,7 +33,7 @@ export const createCommand: CommandModule<object, CreateArgs> = {
   command: "create [kind] [name]",
   describe: "Create resources from manifests (-f FILE|DIR|-), or: create namespace NAME",
   builder: (y) =>
-    withFilenames(withConnection(y))
+    withDryRun(withFilenames(withConnection(y)))
       .positional("kind", { type: "string", describe: "namespace (the only kind created by name)" })
       .positional("name", { type: "string" })
       .option("namespace", { alias: "n", type: "string", describe: "Namespace for objects that do not name one" })
@@ -38,14 +52,15 @@ async function create(argv: CreateArgs): Promise<number> {
     else delete obj.metadata.namespace;
     return obj;
   });
+  const mode = dryRunFrom(argv);
   const client = clientFromArgs(argv);
   let failed = false;
   for (let i = 0; i < manifests.length; i++) {
     const m = manifests[i];
     try {
-      const created = await client.create(m.rt, objs[i]);
+      const created = mode === "client" ? objs[i] : await client.create(m.rt, objs[i]);
       const name = objectName(m.rt, created);
-      out(argv.output === "name" ? name : `${name} created`);
+      out(argv.output === "name" ? name : `${name} created${dryRunSuffix(mode)}`);
     } catch (e) {
       if (isUnreachable(e)) throw e;
       err(formatError(e, `error when creating "${m.source}"`));
@@ -60,8 +75,9 @@ async function createByName(argv: CreateArgs): Promise<number> {
   if (kind !== "namespace" && kind !== "ns") throw ApiError.badRequest(`create ${argv.kind} NAME is not supported; write a manifest and use create -f`);
   if (!argv.name) throw ApiError.badRequest("create namespace needs a NAME");
   const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: argv.name } };
-  const created = await clientFromArgs(argv).create(Namespaces, ns);
+  const mode = dryRunFrom(argv);
+  const created = mode === "client" ? ns : await clientFromArgs(argv).create(Namespaces, ns);
   const name = objectName(Namespaces, created);
-  out(argv.output === "name" ? name : `${name} created`);
+  out(argv.output === "name" ? name : `${name} created${dryRunSuffix(mode)}`);
   return 0;
 }

@@ -6,15 +6,19 @@ import type { DeleteOptions } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
 import {
   type ConnectionArgs,
+  type DryRunArgs,
   type NamespaceArgs,
   type SelectorArgs,
   clientFromArgs,
+  dryRunFrom,
+  dryRunSuffix,
   err,
   formatError,
   isUnreachable,
   out,
   run,
   withConnection,
+  withDryRun,
   withFilenames,
   withNamespace,
   withSelectors,
@@ -22,7 +26,7 @@ import {
 import { type GetTarget, targetsFromArgs } from "./get.ts";
 import { kindPrefix } from "./table.ts";
 
-export interface DeleteArgs extends ConnectionArgs, NamespaceArgs, SelectorArgs {
+export interface DeleteArgs extends ConnectionArgs, NamespaceArgs, SelectorArgs, DryRunArgs {
   resources?: string[];
   filename?: string[];
   all?: boolean;
@@ -39,7 +43,7 @@ export const deleteCommand: CommandModule<object, DeleteArgs> = {
   command: "delete [resources..]",
   describe: "Delete resources by name, TYPE/NAME, -f, -l or --all",
   builder: (y) =>
-    withSelectors(withNamespace(withFilenames(withConnection(y))))
+    withDryRun(withSelectors(withNamespace(withFilenames(withConnection(y)))))
       .positional("resources", { type: "string", array: true, describe: "TYPE[,TYPE...] [NAME...] or TYPE/NAME ..." })
       .option("all", { type: "boolean", describe: "Delete every object of the given types in the namespace" })
       .option("grace-period", { type: "number", describe: "Seconds a pod gets to stop (0: immediately; default: the pod's own)" })
@@ -109,11 +113,13 @@ async function del(argv: DeleteArgs): Promise<number> {
   }
   let failed = false;
   const deleted: Victim[] = [];
+  const mode = dryRunFrom(argv);
   for (const v of victims) {
     try {
-      await client.delete(v.rt, v.namespace, v.name, opts);
-      deleted.push(v);
-      out(argv.output === "name" ? `${kindPrefix(v.rt)}/${v.name}` : `${kindPrefix(v.rt)} "${v.name}" deleted`);
+      if (mode === "client") await client.get(v.rt, v.namespace, v.name);
+      else await client.delete(v.rt, v.namespace, v.name, opts);
+      if (mode === "none") deleted.push(v);
+      out(argv.output === "name" ? `${kindPrefix(v.rt)}/${v.name}` : `${kindPrefix(v.rt)} "${v.name}" deleted${dryRunSuffix(mode)}`);
     } catch (e) {
       if (isUnreachable(e)) throw e;
       if (argv["ignore-not-found"] && isApiError(e, "NotFound")) continue;

@@ -15,6 +15,8 @@ export interface ApiClientOptions {
   /** In-process transport (e.g. `(req) => app.fetch(req)`): used instead of the network. */
   fetch?: FetchFn;
   userAgent?: string;
+  /** Server-side dry run: every write is validated and answered but not stored (?dryRun=All). */
+  dryRun?: boolean;
 }
 
 const patchContentTypes: Record<PatchType, string> = {
@@ -84,7 +86,8 @@ export class ApiClient implements Client {
 
   /** Send a request; network failures become ApiError 503. Does not check the status. */
   async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal, longLived = false): Promise<Response> {
-    const url = this.baseUrl + path;
+    const write = method !== "GET" && method !== "HEAD";
+    const url = this.baseUrl + (this.opts.dryRun && write ? `${path}${path.includes("?") ? "&" : "?"}dryRun=All` : path);
     const h: Record<string, string> = { Accept: "application/json", ...headers };
     if (this.opts.token) h.Authorization = `Bearer ${this.opts.token}`;
     if (this.opts.userAgent) h["User-Agent"] = this.opts.userAgent;

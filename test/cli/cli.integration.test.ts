@@ -215,6 +215,23 @@ spec:
     expect((await skiff(["get", "cm", "-n", "team-a", "-o", "name"])).stdout).toBe("configmap/from-json\nconfigmap/s1\nconfigmap/s2\n");
   });
 
+  test("--dry-run=client and --dry-run=server change nothing", async () => {
+    const before = (await server.client.list(ConfigMaps, undefined)).metadata.resourceVersion;
+    const file = write("dry.yaml", `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {a: b}\n`);
+    expect((await skiff(["apply", "-f", file, "--dry-run=client"])).stdout).toBe("configmap/dry created (dry run)\n");
+    expect((await skiff(["apply", "-f", file, "--dry-run=server"])).stdout).toBe("configmap/dry created (server dry run)\n");
+    expect((await skiff(["create", "-f", file, "--dry-run=server"])).stdout).toBe("configmap/dry created (server dry run)\n");
+    const invalid = write("dry-invalid.yaml", `apiVersion: v1\nkind: Pod\nmetadata: {name: dry-pod}\nspec: {containers: []}\n`);
+    const r = await skiff(["apply", "-f", invalid, "--dry-run=server"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith("Error from server (Invalid): ");
+    expect((await skiff(["delete", "pod", "web-1", "--dry-run=server"])).stdout).toBe('pod "web-1" deleted (server dry run)\n');
+    expect((await skiff(["delete", "pod", "web-1", "--dry-run"])).stdout).toBe('pod "web-1" deleted (dry run)\n');
+    expect((await skiff(["get", "pod", "web-1", "-o", "name"])).stdout).toBe("pod/web-1\n");
+    expect((await server.client.list(ConfigMaps, undefined)).metadata.resourceVersion).toBe(before);
+    expect((await skiff(["apply", "-f", file, "--dry-run=sometimes"])).stderr).toBe('error: invalid --dry-run "sometimes": must be none, client or server\n');
+  });
+
   test("bad manifests: one clear message, nothing changed", async () => {
     const before = (await server.client.list(ConfigMaps, undefined)).metadata.resourceVersion;
     const file = write("bad.yaml", `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok-one}\n---\napiVersion: v1\nkind: Frobnicator\nmetadata: {name: x}\n`);

@@ -3,7 +3,7 @@ import { labelPatch, parseLabelChanges, splitLabelArgs } from "../../src/cli/lab
 import { deleteOptions, propagationPolicy } from "../../src/cli/delete.ts";
 import { manifestsFromText, targetNamespace } from "../../src/cli/manifests.ts";
 import { parseOutput } from "../../src/cli/output.ts";
-import { formatError } from "../../src/cli/args.ts";
+import { dryRunFrom, dryRunSuffix, formatError } from "../../src/cli/args.ts";
 import { ApiError } from "../../src/api/errors.ts";
 
 describe("label", () => {
@@ -74,4 +74,12 @@ test("output formats", () => {
 test("client-side errors print as 'error:'", () => {
   expect(formatError(ApiError.badRequest("bad"))).toBe("error: bad");
   expect(formatError(new Error("x"), 'error when creating "a.yaml"')).toBe('error: error when creating "a.yaml": x');
+});
+
+test("--dry-run values", () => {
+  expect(dryRunFrom({})).toBe("none");
+  expect(dryRunFrom({ "dry-run": "" })).toBe("client");
+  expect(dryRunFrom({ "dry-run": "server" })).toBe("server");
+  expect(() => dryRunFrom({ "dry-run": "x" })).toThrow(/invalid --dry-run/);
+  expect(dryRunSuffix("server")).toBe(" (server dry run)");
 });
