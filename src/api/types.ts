@@ -614,6 +614,8 @@ export interface JobStatus {
   active?: number;
   succeeded?: number;
   failed?: number;
+  /** Indexed Jobs: the completed indexes, e.g. "0-2,5". */
+  completedIndexes?: string;
   startTime?: string;
   completionTime?: string;
   conditions?: Condition[];

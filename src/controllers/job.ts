@@ -12,6 +12,7 @@ import { Expectations } from "./expectations.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
 import { inBatches, isNamespaceTerminating, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
 import { podFromTemplate, podsToDelete } from "./pod-util.ts";
+import { completionIndexAnnotation, formatIndexes, indexOf, parseIndexes, pendingIndexes } from "./job-indexes.ts";
 import { canonicalJson } from "./template-hash.ts";
 
 export const controllerUidLabel = "batch.kubernetes.io/controller-uid";
@@ -19,6 +20,8 @@ export const jobNameLabel = "batch.kubernetes.io/job-name";
 
 export interface JobPlan {
   create: number;
+  /** Indexed Jobs: the completion index of each pod to create (create === its length). */
+  createIndexes?: number[];
   delete: Pod[];
   status: JobStatus;
   events: PlannedEvent[];
@@ -56,13 +59,16 @@ export function reconcileJob(job: Job, owned: Pod[], now: number, manage = true,
   const plan: JobPlan = { create: 0, delete: [], status: { ...prev }, events: [], deleteJob: false };
   const running = owned.filter((p) => !podIsTerminal(p) && !isBeingDeleted(p));
   const terminating = owned.filter((p) => !podIsTerminal(p) && isBeingDeleted(p));
-  const succeeded = Math.max(prev.succeeded ?? 0, owned.filter((p) => p.status?.phase === "Succeeded").length);
+  const indexed = job.spec.completionMode === "Indexed";
+  const completedIndexes = indexed ? completedIndexesOf(job, owned) : undefined;
+  const succeeded = completedIndexes ? completedIndexes.size : Math.max(prev.succeeded ?? 0, owned.filter((p) => p.status?.phase === "Succeeded").length);
   const failed = Math.max(prev.failed ?? 0, owned.filter((p) => p.status?.phase === "Failed").length);
   const status = plan.status;
   status.active = running.length;
   status.succeeded = succeeded;
   status.failed = failed;
   (status as JobStatus & { ready?: number }).ready = running.filter(podIsReady).length;
+  if (completedIndexes) status.completedIndexes = formatIndexes(completedIndexes);
 
   const finished = jobFinished(job);
   if (finished) {
@@ -135,11 +141,59 @@ export function reconcileJob(job: Job, owned: Pod[], now: number, manage = true,
       plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, due - now);
     }
   }
+  if (completedIndexes) return planIndexes(plan, running, terminating, completions ?? 0, completedIndexes, want);
   if (running.length > want) plan.delete = podsToDelete(running, running.length - want);
   return plan;
 }
 
+function completedIndexesOf(job: Job, owned: Pod[]): Set<number> {
+  const done = parseIndexes(job.status?.completedIndexes);
+  const completions = job.spec.completions ?? 0;
+  for (const p of owned) {
+    const i = indexOf(p);
+    if (p.status?.phase === "Succeeded" && i !== undefined && i < completions) done.add(i);
+  }
+  return done;
+}
+
+/**
+ * Indexed Jobs: one pod per index still to do, lowest first; pods of finished,
+ * out-of-range or duplicated indexes go.
+ */
+function planIndexes(plan: JobPlan, running: Pod[], terminating: Pod[], completions: number, done: Set<number>, want: number): JobPlan {
+  const held = new Set<number>();
+  const extra: Pod[] = [];
+  const keep: Pod[] = [];
+  for (const p of [...terminating, ...running]) {
+    const i = indexOf(p);
+    const isRunning = !isBeingDeleted(p);
+    if (i === undefined || i >= completions || done.has(i) || held.has(i)) {
+      if (isRunning) extra.push(p);
+      continue;
+    }
+    held.add(i);
+    if (isRunning) keep.push(p);
+  }
+  const tooMany = keep.length - Math.max(want, 0);
+  const surplus = tooMany > 0 ? [...keep].sort((a, b) => (indexOf(b) ?? 0) - (indexOf(a) ?? 0)).slice(0, tooMany) : [];
+  plan.delete = [...extra, ...surplus];
+  plan.createIndexes = pendingIndexes(completions, done, held).slice(0, plan.create);
+  plan.create = plan.createIndexes.length;
+  return plan;
+}
+
 // ---- the loop -------------------------------------------------------------------
+
+/** A pod for the Job; for an Indexed Job it carries its index (annotation, label, JOB_COMPLETION_INDEX). */
+export function jobPod(job: Job, labels: Record<string, string>, index?: number): Pod {
+  if (index === undefined) return podFromTemplate(job.spec.template, job, { extraLabels: labels });
+  const pod = podFromTemplate(job.spec.template, job, { extraLabels: { ...labels, [completionIndexAnnotation]: String(index) }, generateName: `${job.metadata.name}-${index}-` });
+  pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [completionIndexAnnotation]: String(index) };
+  for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
+    c.env = [...(c.env ?? []).filter((e) => e.name !== "JOB_COMPLETION_INDEX"), { name: "JOB_COMPLETION_INDEX", value: String(index) }];
+  }
+  return pod;
+}
 
 /** The Job's selector, defaulting to its own controller-uid label as Kubernetes does. */
 function jobSelects(job: Job, labels: Record<string, string>): boolean {
@@ -183,7 +237,8 @@ async function syncJob(ctx: ControllerContext, key: string, job: Job | undefined
   if (plan.create > 0) {
     expectations.expect(key, plan.create);
     const labels = { [controllerUidLabel]: job.metadata.uid ?? "", [jobNameLabel]: name, "controller-uid": job.metadata.uid ?? "", "job-name": name };
-    const results = await inBatches(Array.from({ length: plan.create }), 50, () => ctx.client.create(Pods, podFromTemplate(job.spec.template, job, { extraLabels: labels })));
+    const indexes = plan.createIndexes ?? Array.from({ length: plan.create }, () => undefined);
+    const results = await inBatches(indexes, 50, (index) => ctx.client.create(Pods, jobPod(job, labels, index)));
     for (const r of results) {
       if (r.status === "fulfilled") ctx.event(job, "Normal", "SuccessfulCreate", `Created pod: ${(r.value as Pod).metadata.name}`);
       else {

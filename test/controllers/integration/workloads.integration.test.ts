@@ -80,6 +80,23 @@ describe("Job", () => {
     expect(done.status?.completionTime).toBeDefined();
   }, 20_000);
 
+  test("Indexed: one successful pod per completion index", async () => {
+    const job: Job = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "idx", namespace: "default" },
+      spec: { completions: 3, parallelism: 2, completionMode: "Indexed", template: { metadata: { labels: { outcome: "done" } }, spec: { containers: [{ name: "c", image: "x" }], restartPolicy: "Never" } } },
+    };
+    await c.client.create(Jobs, job);
+    const done = await waitFor("Complete", async () => {
+      const j = await c.client.get<Job>(Jobs, "default", "idx");
+      return getCondition(j.status?.conditions, "Complete")?.status === "True" ? j : undefined;
+    });
+    expect(done.status?.completedIndexes).toBe("0-2");
+    const pods = (await c.client.list<Pod>(Pods, "default", { labelSelector: "job-name=idx" })).items;
+    expect(pods.map((p) => p.metadata.annotations?.["batch.kubernetes.io/job-completion-index"]).sort()).toEqual(["0", "1", "2"]);
+  }, 20_000);
+
   test("failures hit backoffLimit and fail the Job", async () => {
     const job: Job = {
       apiVersion: "batch/v1",
