@@ -6,7 +6,6 @@
 // in DATA/agent/credentials.json (mode 0600) so that a restart needs no token.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join as joinPath } from "node:path";
-import { caHash } from "../server/pki.ts";
 
 export interface NodeToken {
   /** sha256 hex of the CA certificate PEM. */
@@ -16,6 +15,15 @@ export interface NodeToken {
 }
 
 export class JoinError extends Error {}
+
+/**
+ * sha256 hex of the CA PEM, the token's pin. The same as the server's
+ * pki.caHash (a test keeps them equal); not imported from there because that
+ * module loads the X.509 library, ~17 MB of RSS every agent would carry.
+ */
+export async function caPin(caPem: string): Promise<string> {
+  return new Bun.CryptoHasher("sha256").update(caPem).digest("hex");
+}
 
 export function parseNodeToken(token: string): NodeToken {
   const m = /^K10([0-9a-f]{64})::(node:[^\s:]+)$/.exec(token.trim());
@@ -46,7 +54,7 @@ export async function fetchPinnedCA(server: string, token: NodeToken, fetchFn: F
   }
   if (!res.ok) throw new JoinError(`GET ${server}/cacerts answered HTTP ${res.status}`);
   const caPem = await res.text();
-  if ((await caHash(caPem)) !== token.caHash) throw new JoinError(`the server's CA certificate does not match the token's hash: refusing to join ${server}`);
+  if ((await caPin(caPem)) !== token.caHash) throw new JoinError(`the server's CA certificate does not match the token's hash: refusing to join ${server}`);
   return caPem;
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { join, JoinError, loadCredentials, parseNodeToken, saveCredentials } from "../../src/agent/join.ts";
+import { caPin, join, JoinError, loadCredentials, parseNodeToken, saveCredentials } from "../../src/agent/join.ts";
 import { caHash } from "../../src/server/pki.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n";
@@ -22,6 +22,10 @@ describe("parseNodeToken", () => {
       expect(() => parseNodeToken(bad)).toThrow(JoinError);
     }
   });
+});
+
+test("the agent's CA pin is the server's caHash", async () => {
+  expect(await caPin(CA)).toBe(await caHash(CA));
 });
 
 describe("join", () => {
