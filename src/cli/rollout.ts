@@ -113,14 +113,18 @@ export function templateForDeployment(rs: ReplicaSet): PodTemplateSpec {
 
 async function rollout(argv: RolloutArgs): Promise<number | void> {
   const action = argv.action as Action;
-  const client = clientFromArgs(argv);
-  const namespace = namespaceFrom(argv);
+  // Arguments are checked before any connection is made.
   const targets = parseResourceArgs(argv.args ?? []).flatMap((t) => t.names.map((name) => ({ rt: t.rt, name })));
   if (targets.length === 0) throw ApiError.badRequest("required resource not specified, e.g. deployment/NAME");
-  let code = 0;
-  for (const { rt, name } of targets) {
+  for (const { rt } of targets) {
     const supported = rt === Deployments || (rt === DaemonSets && (action === "status" || action === "restart"));
     if (!supported) throw ApiError.badRequest(`no ${action} support for ${rt.kind}; use a deployment${action === "status" || action === "restart" ? " or daemonset" : ""}`);
+  }
+  if (argv.timeout !== undefined) parseDuration(argv.timeout);
+  const client = clientFromArgs(argv);
+  const namespace = namespaceFrom(argv);
+  let code = 0;
+  for (const { rt, name } of targets) {
     const result = await runAction(client, action, rt, namespace, name, argv);
     if (result) code = result;
   }

@@ -36,8 +36,12 @@ export function replicasFrom(argv: Pick<ScaleArgs, "replicas">): number {
   return n;
 }
 
-export async function scaleOne(client: Client, rt: ResourceType, namespace: string, name: string, replicas: number, currentReplicas?: number): Promise<KubeObject> {
+function checkScalable(rt: ResourceType): void {
   if (!scalable.includes(rt.kind)) throw ApiError.badRequest(`cannot scale a ${rt.kind}: only deployments, replicasets and replicationcontrollers can be scaled`);
+}
+
+export async function scaleOne(client: Client, rt: ResourceType, namespace: string, name: string, replicas: number, currentReplicas?: number): Promise<KubeObject> {
+  checkScalable(rt);
   const obj = await client.get<KubeObject & { spec?: { replicas?: number } }>(rt, namespace, name);
   const current = obj.spec?.replicas ?? 1;
   if (currentReplicas !== undefined && current !== currentReplicas) {
@@ -49,11 +53,12 @@ export async function scaleOne(client: Client, rt: ResourceType, namespace: stri
 
 async function scale(argv: ScaleArgs): Promise<void> {
   const replicas = replicasFrom(argv);
-  const client = clientFromArgs(argv);
-  const namespace = namespaceFrom(argv);
   const targets = parseResourceArgs(argv.args ?? []);
   const pairs = targets.flatMap((t) => t.names.map((name) => ({ rt: t.rt, name })));
   if (pairs.length === 0) throw ApiError.badRequest("resource(s) were provided, but no name was specified");
+  for (const { rt } of pairs) checkScalable(rt);
+  const client = clientFromArgs(argv);
+  const namespace = namespaceFrom(argv);
   for (const { rt, name } of pairs) {
     const obj = await scaleOne(client, rt, namespace, name, replicas, argv["current-replicas"]);
     out(`${objectName(rt, obj)} scaled`);
