@@ -57,7 +57,7 @@ function ownPath(controller: string): string {
 }
 
 function writable(dir: string): boolean {
-  const probe = join(dir, `skiff-probe-${process.pid}`);
+  const probe = join(dir, `.skiff-writable-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
     mkdirSync(probe);
     rmdirSync(probe);

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ProcessRuntime } from "../../../src/agent/runtime/process.ts";
 import { parseProcStat } from "../../../src/agent/runtime/proc.ts";
+import { Cgroups } from "../../../src/agent/runtime/cgroups.ts";
 import type { ContainerConfig, RuntimeContainer } from "../../../src/agent/runtime/runtime.ts";
 
 let dir: string;
@@ -137,5 +138,26 @@ describe("ProcessRuntime", () => {
     expect(exited.map((x) => x.id)).toEqual([c.id]);
     await rt2.remove(c.id);
     expect(find(rt2, c.id)).toBeUndefined();
+  });
+
+  // Only where this host lets us create cgroups (root with cgroup v1 memory or v2).
+  const group = `skiff-test-oom-${process.pid}`;
+  const probe = new Cgroups(group).create("probe", { memoryBytes: 64 * 1024 * 1024 });
+  const groupDirs = probe ? [probe.spawnPath, ...probe.extraPaths].map((d) => dirname(d)) : [];
+  if (probe) for (const d of [probe.spawnPath, ...probe.extraPaths]) rmdirSync(d);
+  test.skipIf(!probe)("a memory limit is enforced and reported as OOMKilled", async () => {
+    const rt = new ProcessRuntime({ stateDir: join(dir, "state"), cgroupGroup: group });
+    await rt.init();
+    runtimes.push(rt);
+    try {
+      const c = await rt.start(config("hog", ["python3", "-c", "a = bytearray(300 * 1024 * 1024); print('allocated')"], { limits: { memoryBytes: 50 * 1024 * 1024 } }));
+      const exit = await until(() => find(rt, c.id)?.exit, 20_000);
+      expect(exit.reason).toBe("OOMKilled");
+      expect(exit.exitCode).toBe(137);
+      expect(readFileSync(c.logPath, "utf8")).not.toContain("allocated");
+    } finally {
+      // The container's cgroup is removed when it exits; the group dir is ours to remove.
+      for (const d of groupDirs) rmdirSync(d);
+    }
   });
 });
