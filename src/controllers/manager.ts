@@ -85,7 +85,18 @@ export function selectControllers(spec: string[] | undefined, known: string[]): 
   return known.filter((name) => !items.includes(`-${name}`) && (all || items.includes(name)));
 }
 
-export function startControllerManager(client: Client, opts: ControllerManagerOptions = {}): { stop(): void; ready: Promise<void> } {
+export interface ControllerManager {
+  /** Resolves once every informer has its first list and the workers run. */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+export function startControllerManager(client: Client, opts: ControllerManagerOptions = {}): ControllerManager {
+  return runControllers(client, allControllers, opts);
+}
+
+/** Run the given controllers (those `opts.controllers` selects) over shared informers. */
+export function runControllers(client: Client, definitions: ControllerDefinition[], opts: ControllerManagerOptions = {}): ControllerManager {
   const log = logger("controllers");
   const options: ResolvedOptions = {
     nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000,
@@ -115,10 +126,10 @@ export function startControllerManager(client: Client, opts: ControllerManagerOp
     },
   };
 
-  const enabled = selectControllers(opts.controllers, allControllers.map((c) => c.name));
+  const enabled = selectControllers(opts.controllers, definitions.map((c) => c.name));
   const queues: WorkQueue<string>[] = [];
   const runs: (() => void)[] = [];
-  for (const def of allControllers) {
+  for (const def of definitions) {
     if (!enabled.includes(def.name)) continue;
     const queue = new WorkQueue<string>();
     const sync = def.setup({ ...ctx, log: log.child(def.name) }, queue);
