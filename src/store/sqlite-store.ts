@@ -362,7 +362,7 @@ export class SqliteStore implements Store {
 
   watch(prefix: string, sinceRevision: number, opts: WatchOptions = {}): StoreWatch {
     this.assertOpen();
-    this.assertNotCompacted(sinceRevision);
+    this.assertNotCompacted(sinceRevision, prefix);
     return this.feed.open(prefix, sinceRevision, opts.maxBuffered ?? this.watchBuffer, (p, after, upTo, limit) =>
       this.readLog(p, after, upTo, limit),
     );
@@ -370,7 +370,7 @@ export class SqliteStore implements Store {
 
   private readLog(prefix: string, after: number, upTo: number, limit: number): StoreEvent[] {
     this.assertOpen();
-    this.assertNotCompacted(after);
+    this.assertNotCompacted(after, prefix);
     const end = prefixEnd(prefix);
     const records: ChangeRecord[] = this.db
       .query<LogRow, (string | number)[]>(`SELECT revision, key, type, value, prev FROM log WHERE revision > ?1 AND revision <= ?2 AND key >= ?3 AND key < ?4 ORDER BY revision LIMIT ?5`)
@@ -384,8 +384,14 @@ export class SqliteStore implements Store {
     return records.map(toEvent);
   }
 
-  private assertNotCompacted(revision: number): void {
-    if (revision < this.compacted) throw ApiError.gone(`too old resource version: ${revision} (${this.compacted})`);
+  /**
+   * Where history under `prefix` starts. Only volatile history is lost on a
+   * restart (and trimmed in memory); a watch that cannot see volatile keys
+   * resumes from the disk log as long as that still holds its revision.
+   */
+  private assertNotCompacted(revision: number, prefix: string): void {
+    const horizon = this.memory.overlaps(prefix) ? this.compacted : this.diskCompacted;
+    if (revision < horizon) throw ApiError.gone(`too old resource version: ${revision} (${horizon})`);
   }
 
   // ---- compaction ----------------------------------------------------------
