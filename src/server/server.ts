@@ -6,7 +6,7 @@ import { hostname, homedir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import { isApiError } from "../api/errors.ts";
-import { Namespaces } from "../api/registry.ts";
+import { Leases, Namespaces, prefixFor } from "../api/registry.ts";
 import type { Namespace } from "../api/types.ts";
 import { ApiClient } from "../client/api-client.ts";
 import { buildKubeconfig } from "../client/kubeconfig.ts";
@@ -109,7 +109,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const sans = [hostname(), "localhost", "127.0.0.1", "::1", ...(bindAddress === "0.0.0.0" || bindAddress === "::" ? [] : [bindAddress]), ...(opts.tlsSans ?? [])];
   const pki = await loadOrCreatePki(join(dataDir, "tls"), sans);
   const credentials = Credentials.load(dataDir, await caHash(pki.ca.certPem));
-  const store = openSqliteStore({ path: join(dataDir, "state.db"), sync: opts.sync ?? "full", ...(opts.compactKeep ? { compactKeep: opts.compactKeep } : {}) });
+  const store = openSqliteStore({
+    path: join(dataDir, "state.db"),
+    sync: opts.sync ?? "full",
+    // Node leases are renewed every few seconds by every node: kept in memory, so an idle
+    // cluster does not write to its flash storage (kubelets re-create them after a restart).
+    volatilePrefixes: [prefixFor(Leases, "kube-node-lease")],
+    ...(opts.compactKeep ? { compactKeep: opts.compactKeep } : {}),
+  });
   const metrics = new Metrics();
 
   let url = "";

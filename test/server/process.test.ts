@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigMaps } from "../../src/api/registry.ts";
+import { ConfigMaps, Leases } from "../../src/api/registry.ts";
 import type { KubeObject } from "../../src/api/types.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
@@ -99,6 +99,8 @@ describe("skiff server process", () => {
         }
       }
     };
+    // Node leases live in memory (no flash writes for heartbeats): they do not survive the crash.
+    await first.client.create(Leases, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "n1", namespace: "kube-node-lease" }, spec: { holderIdentity: "n1" } });
     const workers = Array.from({ length: 8 }, worker);
     while (acked.size < 300) await Bun.sleep(5);
     first.proc.kill("SIGKILL");
@@ -131,6 +133,18 @@ describe("skiff server process", () => {
     watch.close();
     expect(new Set(seen)).toEqual(expected);
     expect(revs).toEqual([...revs].sort((a, b) => a - b));
+
+    expect((await second.client.list(Leases, "kube-node-lease")).items).toEqual([]);
+    // Lease history was in memory: resuming a lease watch from before the crash is Gone (relist), not silently incomplete.
+    const leaseWatch = second.client.watch(Leases, "kube-node-lease", { resourceVersion: String(lastAcked) });
+    let leaseError: unknown;
+    try {
+      for await (const _ of leaseWatch) break;
+    } catch (err) {
+      leaseError = err;
+    }
+    leaseWatch.close();
+    expect((leaseError as { code?: number } | undefined)?.code).toBe(410);
     second.proc.kill("SIGTERM");
     expect(await second.proc.exited).toBe(0);
   }, 60_000);
