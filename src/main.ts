@@ -18,6 +18,7 @@ const verbs: Record<string, () => Promise<Verb>> = {
   get: async () => (await import("./cli/get.ts")).getCommand as Verb,
   describe: async () => (await import("./cli/describe.ts")).describeCommand as Verb,
   apply: async () => (await import("./cli/apply.ts")).applyCommand as Verb,
+  diff: async () => (await import("./cli/diff.ts")).diffCommand as Verb,
   create: async () => (await import("./cli/create.ts")).createCommand as Verb,
   delete: async () => (await import("./cli/delete.ts")).deleteCommand as Verb,
   label: async () => (await import("./cli/label.ts")).labelCommand as Verb,

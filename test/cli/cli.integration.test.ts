@@ -215,6 +215,26 @@ spec:
     expect((await skiff(["get", "cm", "-n", "team-a", "-o", "name"])).stdout).toBe("configmap/from-json\nconfigmap/s1\nconfigmap/s2\n");
   });
 
+  test("diff: nothing for an applied manifest, a unified diff for a change, 2 for an error", async () => {
+    const cm = (mode: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: differ}\ndata: {mode: ${mode}, keep: "1"}\n`;
+    const file = write("differ.yaml", cm("fast"));
+    const created = await skiff(["diff", "-f", file]);
+    expect(created.code).toBe(1);
+    expect(created.stdout).toStartWith("--- live/v1.ConfigMap.default.differ\n+++ merged/v1.ConfigMap.default.differ\n@@ -0,0 +1,");
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("configmap/differ created\n");
+    const same = await skiff(["diff", "-f", file]);
+    expect(same).toEqual({ code: 0, stdout: "", stderr: "" });
+    write("differ.yaml", cm("slow"));
+    const changed = await skiff(["diff", "-f", file]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain("\n-  mode: fast\n+  mode: slow\n");
+    expect(changed.stdout).not.toContain("resourceVersion");
+    expect((await server.client.get<ConfigMap>(ConfigMaps, "default", "differ")).data?.mode).toBe("fast");
+    const broken = await skiff(["diff", "-f", write("differ-bad.yaml", "apiVersion: v1\nkind: Nope\nmetadata: {name: x}\n")]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toStartWith("error: error validating");
+  });
+
   test("--dry-run=client and --dry-run=server change nothing", async () => {
     const before = (await server.client.list(ConfigMaps, undefined)).metadata.resourceVersion;
     const file = write("dry.yaml", `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {a: b}\n`);
