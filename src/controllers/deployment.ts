@@ -328,6 +328,9 @@ function computeStatus(
 
   const progressing = progressingCondition(d, newRS, created, olds, status, replicas, now, plan);
   if (progressing) conditions = setCondition(conditions, progressing, at);
+  // A ReplicaSet that cannot create pods (quota, admission) shows on its Deployment too.
+  const failure = [newRS, ...olds].map((rs) => getCondition(rs?.status?.conditions, "ReplicaFailure")).find((c) => c?.status === "True");
+  conditions = failure ? setCondition(conditions, { ...failure, lastTransitionTime: undefined }, at) : conditions.filter((c) => c.type !== "ReplicaFailure");
   status.conditions = conditions;
 
   const cond = getCondition(conditions, "Progressing");

@@ -178,3 +178,16 @@ describe("paused scaling", () => {
     expect(plan.create).toBeUndefined();
   });
 });
+
+describe("ReplicaFailure", () => {
+  test("a ReplicaSet's ReplicaFailure shows on the Deployment, and goes with it", () => {
+    const d = deployment({ replicas: 2 });
+    const rs = newRsFor(d, { replicas: 2, revision: 1, available: 0, ready: 0, statusReplicas: 0 });
+    rs.status!.conditions = [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: "quota" }];
+    const plan = reconcileDeployment(d, [rs], [], T0);
+    expect(getCondition(plan.status.conditions, "ReplicaFailure")).toMatchObject({ status: "True", reason: "FailedCreate", message: "quota" });
+    rs.status!.conditions = [];
+    const cleared = reconcileDeployment({ ...d, status: plan.status }, [rs], [], T0);
+    expect(getCondition(cleared.status.conditions, "ReplicaFailure")).toBeUndefined();
+  });
+});
