@@ -1,6 +1,7 @@
 // Endpoints: for each Service with a selector, the addresses of the pods it
 // selects — ready ones in `addresses`, the rest in `notReadyAddresses` — with
 // target ports resolved per pod (named ports looked up in its containers).
+import { podHostPort } from "../agent/ports.ts";
 import { isApiError } from "../api/errors.ts";
 import { isBeingDeleted, namespacedName, podIsReady, podIsTerminal, splitNamespacedName } from "../api/meta.ts";
 import { EndpointsResource, Pods, Services } from "../api/registry.ts";
@@ -38,7 +39,8 @@ export function endpointSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
     for (const sp of svc.spec.ports ?? []) {
       const port = resolveTargetPort(sp, pod);
       if (port === undefined) continue;
-      const ep: EndpointPort = { port, protocol: sp.protocol ?? "TCP" };
+      // Pods share their node's network: publish the host port the agent gave this container port (status.hostPorts).
+      const ep: EndpointPort = { port: podHostPort(pod, port) ?? port, protocol: sp.protocol ?? "TCP" };
       if (sp.name) ep.name = sp.name;
       ports.push(ep);
     }

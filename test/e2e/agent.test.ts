@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Deployments, Jobs, Nodes, Pods } from "../../src/api/registry.ts";
-import type { Deployment, Job, Node, Pod, PodSpec } from "../../src/api/types.ts";
+import { Deployments, EndpointsResource, Jobs, Nodes, Pods, Services } from "../../src/api/registry.ts";
+import type { Deployment, Endpoints, Job, Node, Pod, PodSpec, Service } from "../../src/api/types.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { Cluster, until, type AgentProc } from "./cluster.ts";
 
@@ -99,6 +99,23 @@ describe("agent end to end", () => {
     }
   }, 90_000);
 
+  test("a Service's Endpoints publish hostIP:hostPort, which reach the pods", async () => {
+    await api().create<Service>(Services, { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] } });
+    const pods = await listPods("app=web");
+    const want = pods.map((p) => `${p.status!.hostIP}:${p.status!.hostPorts![0]!.hostPort}`).sort();
+    const got = await until("endpoints", async () => {
+      const ep = await api().get<Endpoints>(EndpointsResource, "default", "web");
+      const pairs = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => `${a.ip}:${s.ports![0]!.port}`)).sort();
+      return pairs.length === 2 && pairs;
+    });
+    expect(got).toEqual(want);
+    for (const addr of got) {
+      const res = await fetch(`http://${addr}/`);
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+    }
+  }, 90_000);
+
   test("a liveness probe restarts a hung container", async () => {
     // The HTTP server is stopped (SIGSTOP) after 2 s: it hangs, the probe times out.
     await createPod("hangs", {
@@ -107,14 +124,16 @@ describe("agent end to end", () => {
         name: "c",
         command: ["sh", "-c", "python3 -m http.server $PORT & sleep 2; kill -STOP $!; wait"],
         ports: [{ containerPort: 8000 }],
-        livenessProbe: { httpGet: { path: "/", port: 8000 }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 2 },
+        livenessProbe: { httpGet: { path: "/", port: 8000 }, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 2 },
       }],
     });
     const p = await until("a restart", async () => {
       const x = await getPod("hangs");
       return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && x;
     }, 30_000);
-    expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
+    const t = p.status!.containerStatuses![0]!.lastState!.terminated!;
+    // It answered probes until it hung (2 s), then was killed after two failed probes.
+    expect(Date.parse(t.finishedAt!) - Date.parse(t.startedAt!)).toBeGreaterThanOrEqual(2500);
   }, 90_000);
 
   test("CrashLoopBackOff: the back-off grows", async () => {
