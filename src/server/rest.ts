@@ -5,8 +5,8 @@ import { ApiError, isApiError } from "../api/errors.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "../api/patch.ts";
 import { keyFor, Namespaces, prefixFor } from "../api/registry.ts";
 import { apiVersionOf, qualifiedResource, type ResourceType } from "../api/resource-type.ts";
-import { fieldsMatch, labelSelectorFromObject, labelSelectorQuery, matches, parseFieldSelector, parseLabelSelector } from "../api/selectors.ts";
-import type { Binding, KubeList, KubeObject, Namespace, Pod, ReplicationController, Scale } from "../api/types.ts";
+import { fieldsMatch, labelSelectorQuery, matches, parseFieldSelector, parseLabelSelector } from "../api/selectors.ts";
+import type { Binding, KubeList, KubeObject, LabelSelector, Namespace, Pod, ReplicationController, Scale } from "../api/types.ts";
 import type { Store } from "../store/store.ts";
 import { admitCreate, admitUpdate, checkKind, checkName, readyToRemove, reconcileNamespace, type UpdateMode } from "./admission.ts";
 import { authorize, type Identity } from "./auth.ts";
@@ -65,17 +65,13 @@ export async function handleResource(req: Request, info: RequestInfo, identity: 
 
 // ---- helpers -----------------------------------------------------------------------
 
-function resourceName(rt: ResourceType): string {
-  return qualifiedResource(rt);
-}
-
 function keyOf(call: Call, name = call.info.name!): string {
   return keyFor(call.rt, call.info.namespace, name);
 }
 
 async function getOrNotFound(call: Call, name = call.info.name!): Promise<KubeObject> {
   const obj = await call.ctx.store.get(keyOf(call, name));
-  if (!obj) throw ApiError.notFound(resourceName(call.rt), name);
+  if (!obj) throw ApiError.notFound(qualifiedResource(call.rt), name);
   return obj;
 }
 
@@ -138,7 +134,7 @@ async function requireActiveNamespace(call: Call, namespace: string, name: strin
   const ns = (await call.ctx.store.get(keyFor(Namespaces, undefined, namespace))) as Namespace | undefined;
   if (!ns) throw ApiError.notFound("namespaces", namespace);
   if (ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") {
-    const message = `${resourceName(call.rt)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
+    const message = `${qualifiedResource(call.rt)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
     // The cause lets controllers tell this apart from other refusals, as in Kubernetes.
     throw new ApiError(403, "Forbidden", message, { causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }] });
   }
@@ -297,7 +293,7 @@ async function update(call: Call, body: Body | undefined, mode: UpdateMode): Pro
   // Without a resourceVersion the update is unconditional: a concurrent write is retried over.
   for (let attempt = 0; ; attempt++) {
     const old = await getOrNotFound(call);
-    if (expected !== undefined && String(expected) !== old.metadata.resourceVersion) throw ApiError.conflict(resourceName(rt), info.name!);
+    if (expected !== undefined && String(expected) !== old.metadata.resourceVersion) throw ApiError.conflict(qualifiedResource(rt), info.name!);
     const next = admitUpdate(rt, structuredClone(obj), old, mode);
     try {
       return reply(call, await writeUpdate(call, key, next, old, Number(old.metadata.resourceVersion)));
@@ -339,7 +335,7 @@ async function patch(call: Call, body: Body | undefined, mode: UpdateMode): Prom
     if (!old) {
       // Server-side apply creates what is not there yet.
       if (body.format === "apply-patch" && mode === "main") return applyCreate(call, body);
-      throw ApiError.notFound(resourceName(rt), info.name!);
+      throw ApiError.notFound(qualifiedResource(rt), info.name!);
     }
     const patched = applyPatch(body.format, structuredClone(old), body.value);
     if (!isObject(patched)) throw ApiError.badRequest("the patched object is not an object");
@@ -349,7 +345,7 @@ async function patch(call: Call, body: Body | undefined, mode: UpdateMode): Prom
     const oldRv = Number(old.metadata.resourceVersion);
     const named = expectedRevision(obj);
     const callerPrecondition = named !== undefined && named !== oldRv;
-    if (callerPrecondition) throw ApiError.conflict(resourceName(rt), info.name!);
+    if (callerPrecondition) throw ApiError.conflict(qualifiedResource(rt), info.name!);
     const next = admitUpdate(rt, obj, old, mode);
     try {
       return reply(call, await writeUpdate(call, key, next, old, oldRv));
@@ -378,7 +374,7 @@ async function remove(call: Call, body: Body | undefined): Promise<Response> {
   const key = keyOf(call);
   for (let attempt = 0; ; attempt++) {
     const obj = await getOrNotFound(call);
-    checkPreconditions(obj, resourceName(call.rt), opts);
+    checkPreconditions(obj, qualifiedResource(call.rt), opts);
     const plan = planDelete(obj, opts, Date.now());
     const rv = Number(obj.metadata.resourceVersion);
     try {
@@ -408,8 +404,8 @@ async function removeCollection(call: Call, body: Body | undefined): Promise<Res
       if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound")) throw err;
     }
   }
-  const result = await call.ctx.store.currentRevision();
-  return reply(call, { apiVersion: apiVersionOf(call.rt), kind: `${call.rt.kind}List`, metadata: { resourceVersion: String(result) }, items: done });
+  const revision = call.ctx.store.currentRevision();
+  return reply(call, { apiVersion: apiVersionOf(call.rt), kind: `${call.rt.kind}List`, metadata: { resourceVersion: String(revision) }, items: done });
 }
 
 // ---- scale -------------------------------------------------------------------------------
@@ -424,8 +420,9 @@ function scaleSelector(obj: Scalable): string {
   if (!sel) return "";
   if (obj.kind === "ReplicationController") return labelSelectorQuery({ matchLabels: (obj as ReplicationController).spec.selector });
   try {
-    return labelSelectorQuery(sel as Parameters<typeof labelSelectorFromObject>[0] & object);
+    return labelSelectorQuery(sel as LabelSelector);
   } catch {
+    // An unparsable selector (rejected by validation on write) shows as none.
     return "";
   }
 }
@@ -462,7 +459,7 @@ async function scaleSubresource(call: Call): Promise<Response> {
     }
     const named = scale.metadata?.resourceVersion ? expectedRevision(scale) : undefined;
     const oldRv = Number(old.metadata.resourceVersion);
-    if (named !== undefined && named !== oldRv) throw ApiError.conflict(resourceName(rt), info.name!);
+    if (named !== undefined && named !== oldRv) throw ApiError.conflict(qualifiedResource(rt), info.name!);
     const next = admitUpdate(rt, { ...structuredClone(old), spec: { ...old.spec, replicas } }, old, "main");
     try {
       return reply(call, scaleOf((await writeUpdate(call, key, next, old, oldRv)) as Scalable));
