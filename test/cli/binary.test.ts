@@ -1,10 +1,13 @@
 // The compiled binary (bun build --compile, as `bun run build` makes it) runs
 // `skiff server` and the client verbs against it: catches what only shows up
 // in the bundle (lazy verb loading, polyfills, JSON imports).
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// A real server (and, for the CLI, subprocesses) on a machine others load too: more than bun's default 5 s.
+setDefaultTimeout(60_000);
 
 const repo = join(import.meta.dir, "..", "..");
 let dir: string;

@@ -1,6 +1,6 @@
 // The real CLI (`bun src/main.ts ...` as a subprocess) against a real server
 // started in-process on 127.0.0.1, port 0, with its own temp data dir.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,9 @@ import { startServer } from "../../src/server/server.ts";
 import { ConfigMaps, Pods } from "../../src/api/registry.ts";
 import type { ConfigMap, Event, KubeObject, Pod } from "../../src/api/types.ts";
 import { recordEvent } from "../../src/client/events.ts";
+
+// Each test runs the CLI as several subprocesses; on a loaded machine that takes more than bun's default 5 s.
+setDefaultTimeout(60_000);
 
 type Running = Awaited<ReturnType<typeof startServer>>;
 

@@ -1,7 +1,7 @@
 // The Informer against a real in-process server: a watch that breaks while the
 // store compacts past its revision must end in a relist whose differences reach
 // the handlers, so the cache equals the server's state again.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,9 @@ import type { ConfigMap } from "../../src/api/types.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { Informer } from "../../src/client/informer.ts";
 import { startServer } from "../../src/server/server.ts";
+
+// A real server (and, for the CLI, subprocesses) on a machine others load too: more than bun's default 5 s.
+setDefaultTimeout(60_000);
 
 type Running = Awaited<ReturnType<typeof startServer>>;
 let dir: string;
