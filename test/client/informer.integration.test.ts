@@ -11,7 +11,7 @@ import { ApiClient } from "../../src/client/api-client.ts";
 import { Informer } from "../../src/client/informer.ts";
 import { startServer } from "../../src/server/server.ts";
 
-// A real server (and, for the CLI, subprocesses) on a machine others load too: more than bun's default 5 s.
+// A real server on a machine others load too: more than bun's default 5 s.
 setDefaultTimeout(60_000);
 
 type Running = Awaited<ReturnType<typeof startServer>>;
