@@ -218,7 +218,7 @@ export class Kubelet {
     const plan = planPod({ pod, containers: this.containersOf(uid), probes: (id) => this.probes.view(id), now: Date.now(), backoff: this.backoff });
     for (const action of plan.actions) {
       if (action.type === "kill") {
-        void this.event(pod, "Warning", "Unhealthy", action.message);
+        void this.event(pod, "Warning", action.reason, action.message);
         void this.event(pod, "Normal", "Killing", `Stopping container ${action.containerName}`);
         this.probes.forget(action.id);
         void this.runtime.stop(action.id, this.graceMs(pod)).catch((err) => log.warn("stop failed", { err }));

@@ -93,8 +93,23 @@ function step(view: PodRuntimeView, c: Container, init: boolean, plan: Plan): vo
   }
 }
 
+/** spec.activeDeadlineSeconds has passed since the pod started on this node. */
+export function deadlineExceeded(pod: Pod, now: number): boolean {
+  const deadline = pod.spec.activeDeadlineSeconds;
+  const start = pod.status?.startTime ? Date.parse(pod.status.startTime) : NaN;
+  return deadline !== undefined && Number.isFinite(start) && now - start >= deadline * 1000;
+}
+
+export const DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
+
 export function planPod(view: PodRuntimeView): Plan {
   const plan: Plan = { actions: [], waiting: new Map() };
+  if (deadlineExceeded(view.pod, view.now)) {
+    for (const c of view.containers) if (!c.exit) plan.actions.push({ type: "kill", id: c.id, containerName: c.containerName, reason: "DeadlineExceeded", message: DEADLINE_MESSAGE });
+    return plan;
+  }
+  const deadline = view.pod.spec.activeDeadlineSeconds;
+  if (deadline !== undefined && view.pod.status?.startTime) plan.wakeAt = Date.parse(view.pod.status.startTime) + deadline * 1000;
   const progress = initProgress(view);
   if (progress.state === "failed") return plan;
   if (progress.state === "running") {

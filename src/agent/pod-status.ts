@@ -2,7 +2,7 @@
 // compares the result with the stored status and writes only differences.
 import type { Condition, Container, ContainerStatus, HostPortMapping, Pod, PodPhase, PodStatus } from "../api/types.ts";
 import { restartDecision, type BackoffConfig } from "./backoff.ts";
-import { attemptsOf, containerKey, initProgress, type ProbeView, type Waiting } from "./pod-plan.ts";
+import { attemptsOf, containerKey, DEADLINE_MESSAGE, deadlineExceeded, initProgress, type ProbeView, type Waiting } from "./pod-plan.ts";
 import type { RuntimeContainer } from "./runtime/runtime.ts";
 
 export interface StatusInput {
@@ -51,7 +51,7 @@ function containerStatus(input: StatusInput, c: Container, init: boolean): Conta
     if (prev?.exit) status.lastState = terminated(prev);
     return status;
   }
-  const restart = restartDecision(last, input.pod.spec.restartPolicy, init, input.now, input.backoff);
+  const restart = deadlineExceeded(input.pod, input.now) ? ({ kind: "none" } as const) : restartDecision(last, input.pod.spec.restartPolicy, init, input.now, input.backoff);
   if (restart.kind === "none") {
     status.state = terminated(last);
     if (prev?.exit) status.lastState = terminated(prev);
@@ -86,7 +86,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const initState = initProgress(input);
   const initStatuses = (pod.spec.initContainers ?? []).map((c) => containerStatus(input, c, true));
   const statuses = pod.spec.containers.map((c) => containerStatus(input, c, false));
-  const phase = phaseOf(input, statuses, initState);
+  const expired = deadlineExceeded(pod, input.now);
+  const phase = expired ? "Failed" : phaseOf(input, statuses, initState);
   const terminal = phase === "Succeeded" || phase === "Failed";
   const allReady = statuses.every((s) => s.ready);
   const notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";
@@ -108,6 +109,10 @@ export function computePodStatus(input: StatusInput): PodStatus {
     hostPorts: input.hostPorts,
   };
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  if (expired) {
+    status.reason = "DeadlineExceeded";
+    status.message = DEADLINE_MESSAGE;
+  }
   return status;
 }
 

@@ -108,6 +108,21 @@ describe("planPod", () => {
   });
 });
 
+describe("activeDeadlineSeconds", () => {
+  test("past the deadline: running containers are killed, nothing restarts, the pod fails", () => {
+    const p = pod({ activeDeadlineSeconds: 60 });
+    p.status = { startTime: iso(T0) };
+    const running = rc("app", 0);
+    expect(plan(p, [running], T0 + 30_000)).toMatchObject({ actions: [], wakeAt: T0 + 60_000 });
+    expect(plan(p, [running], T0 + 60_000).actions).toMatchObject([{ type: "kill", id: running.id, reason: "DeadlineExceeded" }]);
+    const killed = rc("app", 0, { code: 143, at: T0 + 60_500 });
+    expect(plan(p, [killed], T0 + 61_000).actions).toEqual([]);
+    const s = status(p, [killed], T0 + 61_000);
+    expect(s).toMatchObject({ phase: "Failed", reason: "DeadlineExceeded" });
+    expect(s.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(143);
+  });
+});
+
 describe("computePodStatus", () => {
   test("running and ready: phase, conditions, IPs, container status", () => {
     const s = status(pod(), [rc("app", 0)]);
