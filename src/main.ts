@@ -68,7 +68,12 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
-main(normalizeArgv(hideBin(process.argv))).catch((err: unknown) => {
+/** `skiff help [verb]` is `skiff [verb] --help`, as with kubectl. */
+function helpAsFlag(argv: string[]): string[] {
+  return argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
+}
+
+main(helpAsFlag(normalizeArgv(hideBin(process.argv)))).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });
