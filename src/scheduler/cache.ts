@@ -7,7 +7,7 @@
 import type { Node, Pod } from "../api/types.ts";
 import { fileKeys, LabelDispatch } from "./label-dispatch.ts";
 import { NodeInfo, sameLabels } from "./node-info.ts";
-import { newPodInfo, termMatches, type PodInfo, type PodSelectorTerm } from "./pod-info.ts";
+import { newPodInfo, podKey, termMatches, type PodInfo, type PodSelectorTerm } from "./pod-info.ts";
 
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
 /** An assumed pod whose bind succeeded but whose update never arrived is dropped after this. */
@@ -232,9 +232,17 @@ export class SchedulerCache implements Snapshot {
 
   /** A pod the API says is bound (spec.nodeName set): add, update, or confirm an assumed one. */
   upsertPod(pod: Pod): void {
-    const info = newPodInfo(pod);
-    this.assumed.delete(info.key);
-    this.place(info, pod.spec.nodeName ?? "");
+    const key = podKey(pod);
+    const cached = this.pods.get(key);
+    // The confirmation of our own bind (or a status update): what the scheduler
+    // counts — requests, ports, terms — cannot change on a bound pod, only labels.
+    if (cached && cached.nodeName === pod.spec.nodeName && sameLabels(cached.info.labels, pod.metadata.labels ?? {})) {
+      this.assumed.delete(key);
+      cached.info.pod = pod;
+      return;
+    }
+    this.assumed.delete(key);
+    this.place(newPodInfo(pod), pod.spec.nodeName ?? "");
   }
 
   removePod(key: string): void {

@@ -128,6 +128,8 @@ export class Framework {
       const ni = nodes[(start + processed) % n];
       const failure = runFilters(pod, ni, snap, state, active);
       if (failure === undefined) feasible.push(ni);
+      // Reasons are only reported when no node fits: stop counting once one does.
+      else if (feasible.length > 0) continue;
       else if (typeof failure === "string") tally.add(failure);
       else for (const r of failure) tally.add(r);
     }

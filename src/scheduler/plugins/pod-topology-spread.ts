@@ -92,6 +92,8 @@ function candidates(prepared: Prepared[], snap: Snapshot): readonly NodeInfo[] |
     for (const [count, domains] of p.byCount) if (count <= threshold) allowed += domains.size;
     if (!best || allowed / p.domainCount < best.allowed / best.p.domainCount) best = { p, allowed };
   }
+  // Listing the allowed domains pays off once they are a minority; above that a
+  // plain scan finds enough feasible nodes quickly.
   if (!best || best.allowed * 2 > best.p.domainCount) return undefined;
   const { p } = best;
   const threshold = p.min + p.c.maxSkew - p.self;
