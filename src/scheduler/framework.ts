@@ -55,7 +55,7 @@ export const MIN_FEASIBLE_NODES_PERCENTAGE = 5;
 export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): number {
   if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND || percentage >= 100) return numAllNodes;
   let pct = percentage;
-  if (pct <= 0) pct = Math.max(MIN_FEASIBLE_NODES_PERCENTAGE, 50 - numAllNodes / 125);
+  if (pct <= 0) pct = Math.max(MIN_FEASIBLE_NODES_PERCENTAGE, 50 - Math.floor(numAllNodes / 125));
   const n = Math.floor((numAllNodes * pct) / 100);
   return Math.max(n, MIN_FEASIBLE_NODES_TO_FIND);
 }

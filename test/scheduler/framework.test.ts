@@ -13,6 +13,7 @@ describe("sampling (percentageOfNodesToScore)", () => {
     expect(numFeasibleNodesToFind(5000)).toBe(500);
     expect(numFeasibleNodesToFind(100_000)).toBe(5000);
     expect(numFeasibleNodesToFind(150)).toBe(100);
+    expect(numFeasibleNodesToFind(1100)).toBe(462); // integer percentage, as Kubernetes computes it
     expect(numFeasibleNodesToFind(1000, 100)).toBe(1000);
     expect(numFeasibleNodesToFind(1000, 30)).toBe(300);
   });
