@@ -4,7 +4,7 @@
 // start or kill, the pure status (pod-status.ts) what to report; this file is
 // the I/O around them — config building, runtime calls, status writes,
 // termination, garbage collection.
-import { rmSync, readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isApiError } from "../api/errors.ts";
 import { parseBytes, parseCpuMillis } from "../api/quantity.ts";
@@ -91,6 +91,20 @@ export class Kubelet {
     this.secrets = new Informer<Secret>(this.client, Secrets);
     this.services = new Informer<Service>(this.client, Services);
     this.probes = new ProbeManager((uid) => this.enqueueUid(uid));
+    this.loadPorts();
+  }
+
+  /** Host ports of pods from before a restart: never hand them out twice. */
+  private loadPorts(): void {
+    const root = join(this.opts.dataDir, "pods");
+    if (!existsSync(root)) return;
+    for (const uid of readdirSync(root)) {
+      try {
+        this.ports.set(uid, JSON.parse(readFileSync(join(root, uid, "ports.json"), "utf8")) as HostPortMapping[]);
+      } catch {
+        // No ports (or no such file): nothing reserved.
+      }
+    }
   }
 
   /** Start watching and syncing; does not wait for the API server (pods keep running without it). */
