@@ -31,6 +31,8 @@ export interface DeploymentPlan {
   scale: { rs: ReplicaSet; replicas: number }[];
   /** An existing ReplicaSet that becomes current again (rollback) gets the next revision. */
   setRevision?: { rs: ReplicaSet; revision: string };
+  /** Running ReplicaSets whose desired/max-replicas annotations are behind the Deployment (no size change). */
+  annotate: ReplicaSet[];
   /** Old ReplicaSets beyond revisionHistoryLimit. */
   delete: ReplicaSet[];
   /** The Deployment's own revision annotation, when it changes. */
@@ -109,7 +111,7 @@ export function newReplicaSetFor(d: Deployment, replicas: number, revision: numb
  * the pods in its namespace (Recreate waits for the old ones to be gone).
  */
 export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[], now: number): DeploymentPlan {
-  const plan: DeploymentPlan = { scale: [], delete: [], status: {}, events: [] };
+  const plan: DeploymentPlan = { scale: [], annotate: [], delete: [], status: {}, events: [] };
   const replicas = d.spec.replicas ?? 1;
   const existingNew = findNewReplicaSet(d, rss);
   const olds = rss.filter((rs) => rs !== existingNew).sort(byCreation);
@@ -131,6 +133,8 @@ export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[
     }
     if (paused) {
       planPausedScale(replicas, newRS, olds, scaleTo);
+    } else if (d.spec.strategy?.type !== "Recreate" && isScalingEvent(d, [...(newRS ? [newRS] : []), ...olds])) {
+      planScalingEvent(d, newRS, olds, maxSurge, scaleTo);
     } else if (d.spec.strategy?.type === "Recreate") {
       newRS = planRecreate(d, newRS, olds, pods, nextRevision, plan, scaleTo);
     } else {
@@ -141,6 +145,11 @@ export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[
     if (n === replicasOf(rs)) continue;
     plan.scale.push({ rs, replicas: n });
     plan.events.push({ type: "Normal", reason: "ScalingReplicaSet", message: `Scaled ${n > replicasOf(rs) ? "up" : "down"} replica set ${rs.metadata.name} from ${replicasOf(rs)} to ${n}` });
+  }
+  if (!deleting) {
+    for (const rs of [...(existingNew ? [existingNew] : []), ...olds]) {
+      if (planned(rs) > 0 && targets.get(rs) === undefined && annotationsBehind(rs, replicas, maxSurge)) plan.annotate.push(rs);
+    }
   }
   const revision = plan.setRevision?.revision ?? (newRS ? String(revisionOf(newRS) || nextRevision) : undefined);
   if (revision && d.metadata.annotations?.[revisionAnnotation] !== revision) plan.revision = revision;
@@ -155,6 +164,66 @@ export function reconcileDeployment(d: Deployment, rss: ReplicaSet[], pods: Pod[
 
   computeStatus(d, newRS === existingNew ? newRS : undefined, plan.create, olds, replicas, maxUnavailable, now, plan);
   return plan;
+}
+
+function annotatedNumber(rs: ReplicaSet, key: string): number | undefined {
+  const raw = rs.metadata.annotations?.[key];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+function annotationsBehind(rs: ReplicaSet, replicas: number, maxSurge: number): boolean {
+  return annotatedNumber(rs, desiredReplicasAnnotation) !== replicas || annotatedNumber(rs, maxReplicasAnnotation) !== replicas + maxSurge;
+}
+
+/** `replicas` changed since the running ReplicaSets were sized (their desired-replicas annotation says so). */
+export function isScalingEvent(d: Deployment, rss: ReplicaSet[]): boolean {
+  const replicas = d.spec.replicas ?? 1;
+  return rss.some((rs) => {
+    const desired = annotatedNumber(rs, desiredReplicasAnnotation);
+    return replicasOf(rs) > 0 && desired !== undefined && desired !== replicas;
+  });
+}
+
+/**
+ * A change of `replicas` in the middle of a rolling update (Kubernetes'
+ * proportional scaling): the running ReplicaSets keep their proportions, scaled
+ * to the new size plus surge, each by the ratio of the new total to the total it
+ * was last sized for (its max-replicas annotation); the rounding rest goes to
+ * the largest. One running ReplicaSet simply takes the new size.
+ */
+function planScalingEvent(d: Deployment, newRS: ReplicaSet | undefined, olds: ReplicaSet[], maxSurge: number, scaleTo: (rs: ReplicaSet, n: number) => void): void {
+  const replicas = d.spec.replicas ?? 1;
+  const all = [...(newRS ? [newRS] : []), ...olds];
+  const active = all.filter((rs) => replicasOf(rs) > 0);
+  if (active.length <= 1) {
+    const target = active[0] ?? newRS;
+    if (target) scaleTo(target, replicas);
+    return;
+  }
+  // A fully rolled out new ReplicaSet takes everything.
+  if (newRS && replicasOf(newRS) === replicas && (newRS.status?.availableReplicas ?? 0) === replicas) {
+    for (const rs of olds) scaleTo(rs, 0);
+    return;
+  }
+  const allowed = replicas > 0 ? replicas + maxSurge : 0;
+  const current = active.reduce((n, rs) => n + replicasOf(rs), 0);
+  const toAdd = allowed - current;
+  if (toAdd === 0) return;
+  // Growing favours the newer, shrinking the older, among equal sizes.
+  const sorted = [...active].sort((a, b) => replicasOf(b) - replicasOf(a) || (toAdd > 0 ? byCreation(b, a) : byCreation(a, b)));
+  let added = 0;
+  const sizes = new Map<ReplicaSet, number>();
+  for (const rs of sorted) {
+    const was = annotatedNumber(rs, maxReplicasAnnotation) ?? (d.status?.replicas || current);
+    const fraction = replicas === 0 ? -replicasOf(rs) : Math.round((replicasOf(rs) * allowed) / Math.max(was, 1)) - replicasOf(rs);
+    const room = toAdd - added;
+    const step = toAdd > 0 ? Math.min(fraction, room) : Math.max(fraction, room);
+    sizes.set(rs, replicasOf(rs) + step);
+    added += step;
+  }
+  const first = sorted[0];
+  sizes.set(first, Math.max((sizes.get(first) ?? 0) + toAdd - added, 0));
+  for (const [rs, n] of sizes) scaleTo(rs, Math.max(n, 0));
 }
 
 /**
@@ -468,6 +537,15 @@ async function syncDeployment(ctx: ControllerContext, key: string, d: Deployment
         },
         spec: { replicas },
       },
+      "merge",
+    );
+  }
+  for (const rs of plan.annotate) {
+    await ctx.client.patch(
+      ReplicaSets,
+      namespace,
+      rs.metadata.name ?? "",
+      { metadata: { annotations: { [desiredReplicasAnnotation]: String(d.spec.replicas ?? 1), [maxReplicasAnnotation]: String((d.spec.replicas ?? 1) + maxSurge) } } },
       "merge",
     );
   }

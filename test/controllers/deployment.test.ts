@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { getCondition } from "../../src/api/meta.ts";
 import type { Deployment, ReplicaSet } from "../../src/api/types.ts";
-import { findNewReplicaSet, proportionalSizes, reconcileDeployment, revisionAnnotation, revisionOf, rollingLimits } from "../../src/controllers/deployment.ts";
+import { findNewReplicaSet, isScalingEvent, proportionalSizes, reconcileDeployment, revisionAnnotation, revisionOf, rollingLimits } from "../../src/controllers/deployment.ts";
 import { computeTemplateHash } from "../../src/controllers/template-hash.ts";
 import { deployment, iso, pod, replicaSet, T0, template } from "./fixtures.ts";
 
@@ -189,5 +189,42 @@ describe("ReplicaFailure", () => {
     rs.status!.conditions = [];
     const cleared = reconcileDeployment({ ...d, status: plan.status }, [rs], [], T0);
     expect(getCondition(cleared.status.conditions, "ReplicaFailure")).toBeUndefined();
+  });
+});
+
+describe("scaling during a rollout (proportional)", () => {
+  function sized(rs: ReplicaSet, desired: number, max: number): ReplicaSet {
+    rs.metadata.annotations = { ...rs.metadata.annotations, "deployment.kubernetes.io/desired-replicas": String(desired), "deployment.kubernetes.io/max-replicas": String(max) };
+    return rs;
+  }
+  test("detects a scaling event from the desired-replicas annotation", () => {
+    const d = deployment({ replicas: 20 });
+    expect(isScalingEvent(d, [sized(replicaSet("a", { replicas: 5 }), 10, 13)])).toBe(true);
+    expect(isScalingEvent(d, [sized(replicaSet("a", { replicas: 5 }), 20, 25)])).toBe(false);
+    expect(isScalingEvent(d, [sized(replicaSet("a", { replicas: 0 }), 10, 13)])).toBe(false);
+    expect(isScalingEvent(d, [replicaSet("a", { replicas: 5 })])).toBe(false);
+  });
+  test("10 → 20 mid-rollout keeps the proportions of old and new", () => {
+    // replicas 10, maxSurge 3: old 8 + new 5 = 13 = 10 + 3. Now replicas 20 (maxSurge 5): allowed 25.
+    const d = deployment({ replicas: 20, maxSurge: "25%", maxUnavailable: "25%", template: template("nginx:2") });
+    const old = sized(replicaSet("web-old", { replicas: 8, revision: 1, owner: d, available: 8 }), 10, 13);
+    const fresh = sized(newRsFor(d, { replicas: 5, revision: 2, available: 0, ready: 0 }), 10, 13);
+    const plan = reconcileDeployment(d, [old, fresh], [], T0);
+    const sizes = Object.fromEntries(plan.scale.map((s) => [s.rs.metadata.name, s.replicas]));
+    expect(sizes["web-old"]).toBe(15);
+    expect(sizes[fresh.metadata.name!]).toBe(10);
+    expect(plan.create).toBeUndefined();
+  });
+  test("one running ReplicaSet simply takes the new size; stale annotations alone are refreshed", () => {
+    const d = deployment({ replicas: 5 });
+    const only = sized(newRsFor(d, { replicas: 3, revision: 1 }), 3, 4);
+    const plan = reconcileDeployment(d, [only], [], T0);
+    expect(plan.scale.map((s) => s.replicas)).toEqual([5]);
+    const settled = sized(newRsFor(d, { replicas: 5, revision: 1 }), 5, 7);
+    const quiet = reconcileDeployment(d, [settled], [], T0);
+    expect(quiet.scale).toEqual([]);
+    expect(quiet.annotate).toEqual([]);
+    const stale = sized(newRsFor(d, { replicas: 5, revision: 1 }), 5, 9);
+    expect(reconcileDeployment(d, [stale], [], T0).annotate).toEqual([stale]);
   });
 });

@@ -133,4 +133,22 @@ describe("Deployment", () => {
       .sort();
     expect(revisions).toEqual(["3", "4"]);
   }, 30_000);
+
+  test("scaling in the middle of a stalled rollout keeps the proportions of old and new", async () => {
+    c.kubelet.behaviour = (p) => (p.metadata.labels?.health === "never-ready" ? { phase: "Running", ready: false } : { phase: "Running", ready: true });
+    await c.client.create(Deployments, deploymentManifest("prop", 4, "img:1", { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }));
+    await waitFor("initial rollout", () => rolledOut("prop", 4));
+    // The new template never becomes ready: the rollout stalls with old 4, new 1.
+    await c.client.patch(Deployments, "default", "prop", { spec: { template: { metadata: { labels: { app: "prop", health: "never-ready" } } } } }, "strategic");
+    const sizes = async () => {
+      const rss = (await c.client.list<ReplicaSet>(ReplicaSets, "default")).items.filter((rs) => rs.metadata.name?.startsWith("prop-"));
+      return rss.map((rs) => `${rs.spec.template.metadata?.labels?.health ?? "old"}=${rs.spec.replicas}`).sort().join(",");
+    };
+    await waitFor("stalled at old 4, new 1", async () => (await sizes()) === "never-ready=1,old=4");
+    await c.client.patch(Deployments, "default", "prop", { spec: { replicas: 8 } }, "merge");
+    // 8 + surge 1 = 9, each ReplicaSet by 9/5 of its size: old 4 → 7, new 1 → 2.
+    await waitFor("scaled proportionally", async () => (await sizes()) === "never-ready=2,old=7");
+    await waitFor("9 pods", async () => live(await podsOf("prop")).length === 9);
+    c.kubelet.behaviour = () => ({ phase: "Running", ready: true });
+  }, 30_000);
 });
