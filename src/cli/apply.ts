@@ -93,15 +93,25 @@ export function mergeValue(live: unknown, last: unknown, desired: unknown): unkn
   return result;
 }
 
-/** The manifest with its own JSON in the last-applied annotation. */
+/** JSON with object keys sorted at every level, as Go (kubectl) writes maps. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+  );
+}
+
+/**
+ * The manifest with its own JSON in the last-applied annotation, written
+ * byte for byte as kubectl writes it (sorted keys, "annotations": {} when
+ * there are none), so kubectl and skiff see each other's applies as unchanged.
+ */
 export function withLastApplied(manifest: KubeObject): KubeObject {
   const clean = structuredClone(manifest);
   const annotations = { ...(clean.metadata.annotations ?? {}) };
   delete annotations[lastAppliedAnnotation];
-  if (Object.keys(annotations).length) clean.metadata.annotations = annotations;
-  else delete clean.metadata.annotations;
+  clean.metadata.annotations = annotations;
   const result = structuredClone(clean);
-  result.metadata.annotations = { ...annotations, [lastAppliedAnnotation]: JSON.stringify(clean) + "\n" };
+  result.metadata.annotations = { ...annotations, [lastAppliedAnnotation]: sortedJson(clean) + "\n" };
   return result;
 }
 

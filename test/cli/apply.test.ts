@@ -24,7 +24,13 @@ describe("apply decisions", () => {
     const plan = planApply(undefined, desired);
     expect(plan.action).toBe("create");
     const recorded = lastAppliedOf(desired);
-    expect(recorded).toEqual(manifest({ app: "web" }) as never);
+    const expected = manifest({ app: "web" });
+    expected.metadata.annotations = {};
+    expect(recorded).toEqual(expected as never);
+    // Byte for byte what kubectl writes: keys sorted at every level, then a newline.
+    expect(desired.metadata.annotations?.[lastAppliedAnnotation]).toBe(
+      '{"apiVersion":"v1","kind":"Pod","metadata":{"annotations":{},"labels":{"app":"web"},"name":"web","namespace":"default"},"spec":{"containers":[{"image":"nginx:1","name":"c"}]}}\n',
+    );
   });
 
   test("same manifest again: unchanged, although the server added defaults and status", () => {
