@@ -202,6 +202,21 @@ spec:
     expect((await skiff(["apply", "-f", file])).stdout).toBe("deployment.apps/api unchanged\n");
   });
 
+  test("kubectl apply after skiff apply of the same file is unchanged, and vice versa", async () => {
+    const file = write("interop.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: interop\n  labels: {b: '1', a: '2'}\ndata: {k: v}\n");
+    const kubectl = async (...args: string[]) => {
+      const proc = Bun.spawn(["/usr/bin/kubectl", "--kubeconfig", kubeconfig, ...args], { stdout: "pipe", stderr: "pipe" });
+      const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+      return { stdout, code };
+    };
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("configmap/interop created\n");
+    expect(await kubectl("apply", "-f", file)).toEqual({ code: 0, stdout: "configmap/interop unchanged\n" });
+    write("interop.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: interop\n  labels: {a: '2'}\ndata: {k: w}\n");
+    expect((await kubectl("apply", "-f", file)).stdout).toBe("configmap/interop configured\n");
+    expect((await skiff(["apply", "-f", file])).stdout).toBe("configmap/interop unchanged\n");
+    expect((await server.client.get<ConfigMap>(ConfigMaps, "default", "interop")).metadata.labels).toEqual({ a: "2" });
+  });
+
   test("apply from a directory and from stdin, multi-document", async () => {
     const d = join(dir, "manifests");
     mkdirSync(d, { recursive: true });
