@@ -5,10 +5,11 @@ import { parseDuration } from "../api/duration.ts";
 import { toYaml } from "../api/encoding.ts";
 import { ApiError } from "../api/errors.ts";
 import { controllerOf, getCondition } from "../api/meta.ts";
-import { DaemonSets, Deployments, ReplicaSets } from "../api/registry.ts";
+import { ControllerRevisions, DaemonSets, Deployments, ReplicaSets } from "../api/registry.ts";
 import type { ResourceType } from "../api/resource-type.ts";
-import type { DaemonSet, Deployment, KubeObject, PodTemplateSpec, ReplicaSet } from "../api/types.ts";
+import type { ControllerRevision, DaemonSet, Deployment, KubeObject, PodTemplateSpec, ReplicaSet } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
+import { revisionTemplate } from "../controllers/daemonset-history.ts";
 import { changeCauseAnnotation, restartedAtAnnotation, revisionOf } from "../controllers/deployment.ts";
 import { podTemplateHashLabel, templatesEqual, templateWithoutHash } from "../controllers/template-hash.ts";
 import { type ConnectionArgs, type NamespaceArgs, clientFromArgs, namespaceFrom, out, run, withConnection, withNamespace } from "./args.ts";
@@ -79,28 +80,50 @@ export function daemonSetRolloutState(ds: DaemonSet): RolloutState {
   return { done: true, message: `daemon set "${name}" successfully rolled out` };
 }
 
+/** One revision of a rollout's history, from a Deployment's ReplicaSet or a DaemonSet's ControllerRevision. */
+export interface HistoryEntry {
+  revision: number;
+  cause?: string;
+  template: PodTemplateSpec;
+}
+
 /** The ReplicaSets a Deployment controls, oldest revision first. */
 export function ownedReplicaSets(d: Deployment, all: ReplicaSet[]): ReplicaSet[] {
   return all.filter((rs) => controllerOf(rs)?.uid === d.metadata.uid).sort((a, b) => revisionOf(a) - revisionOf(b));
 }
 
-export function historyTable(rss: ReplicaSet[]): string {
-  const rows = rss.filter((rs) => revisionOf(rs) > 0).map((rs) => [String(revisionOf(rs)), rs.metadata.annotations?.[changeCauseAnnotation] ?? "<none>"]);
+export function deploymentHistory(d: Deployment, all: ReplicaSet[]): HistoryEntry[] {
+  return ownedReplicaSets(d, all)
+    .filter((rs) => revisionOf(rs) > 0)
+    .map((rs) => ({ revision: revisionOf(rs), cause: rs.metadata.annotations?.[changeCauseAnnotation], template: templateForDeployment(rs) }));
+}
+
+export function daemonSetHistory(ds: DaemonSet, all: ControllerRevision[]): HistoryEntry[] {
+  return all
+    .filter((cr) => controllerOf(cr)?.uid === ds.metadata.uid)
+    .sort((a, b) => a.revision - b.revision)
+    .flatMap((cr) => {
+      const template = revisionTemplate(cr);
+      return template ? [{ revision: cr.revision, cause: cr.metadata.annotations?.[changeCauseAnnotation], template }] : [];
+    });
+}
+
+export function historyTable(entries: HistoryEntry[]): string {
+  const rows = entries.map((e) => [String(e.revision), e.cause ?? "<none>"]);
   const width = Math.max("REVISION".length, ...rows.map((r) => r[0].length)) + 2;
   return ["REVISION".padEnd(width) + "CHANGE-CAUSE", ...rows.map(([rev, cause]) => rev.padEnd(width) + cause)].join("\n");
 }
 
-/** The ReplicaSet to roll back to: `toRevision`, or (0) the newest revision before the current one. */
-export function undoTarget(d: Deployment, rss: ReplicaSet[], toRevision: number): ReplicaSet {
+/** The revision to roll back to: `toRevision`, or (0) the newest one that is not the current template. */
+export function undoTarget(current: PodTemplateSpec, entries: HistoryEntry[], toRevision: number, what: string): HistoryEntry {
   if (toRevision < 0) throw ApiError.badRequest(`--to-revision must be a non-negative integer`);
   if (toRevision > 0) {
-    const rs = rss.find((r) => revisionOf(r) === toRevision);
-    if (!rs) throw ApiError.badRequest(`unable to find specified revision ${toRevision} in history`);
-    return rs;
+    const e = entries.find((x) => x.revision === toRevision);
+    if (!e) throw ApiError.badRequest(`unable to find specified revision ${toRevision} in history`);
+    return e;
   }
-  const current = rss.find((rs) => templatesEqual(rs.spec.template, d.spec.template));
-  const previous = rss.filter((rs) => rs !== current).sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-  if (!previous) throw ApiError.badRequest("no rollout history found for deployment " + JSON.stringify(d.metadata.name));
+  const previous = entries.filter((e) => !templatesEqual(e.template, current)).sort((a, b) => b.revision - a.revision)[0];
+  if (!previous) throw ApiError.badRequest(`no rollout history found for ${what}`);
   return previous;
 }
 
@@ -117,8 +140,8 @@ async function rollout(argv: RolloutArgs): Promise<number | void> {
   const targets = parseResourceArgs(argv.args ?? []).flatMap((t) => t.names.map((name) => ({ rt: t.rt, name })));
   if (targets.length === 0) throw ApiError.badRequest("required resource not specified, e.g. deployment/NAME");
   for (const { rt } of targets) {
-    const supported = rt === Deployments || (rt === DaemonSets && (action === "status" || action === "restart"));
-    if (!supported) throw ApiError.badRequest(`no ${action} support for ${rt.kind}; use a deployment${action === "status" || action === "restart" ? " or daemonset" : ""}`);
+    const supported = rt === Deployments || (rt === DaemonSets && action !== "pause" && action !== "resume");
+    if (!supported) throw ApiError.badRequest(`no ${action} support for ${rt.kind}; use a deployment${action === "pause" || action === "resume" ? "" : " or daemonset"}`);
   }
   if (argv.timeout !== undefined) parseDuration(argv.timeout);
   const client = clientFromArgs(argv);
@@ -136,9 +159,9 @@ async function runAction(client: Client, action: Action, rt: ResourceType, names
     case "status":
       return rolloutStatus(client, rt, namespace, name, argv);
     case "history":
-      return rolloutHistory(client, namespace, name, argv.revision);
+      return rolloutHistory(client, rt, namespace, name, argv.revision);
     case "undo":
-      out(await undoDeployment(client, namespace, name, argv["to-revision"] ?? 0));
+      out(await undoRollout(client, rt, namespace, name, argv["to-revision"] ?? 0));
       return;
     case "restart": {
       const obj = await client.patch(rt, namespace, name, { spec: { template: { metadata: { annotations: { [restartedAtAnnotation]: new Date().toISOString() } } } } }, "merge");
@@ -205,39 +228,47 @@ async function rolloutStatus(client: Client, rt: ResourceType, namespace: string
   throw ApiError.badRequest("timed out waiting for the condition");
 }
 
-async function listOwned(client: Client, d: Deployment): Promise<ReplicaSet[]> {
-  const list = await client.list<ReplicaSet>(ReplicaSets, d.metadata.namespace);
-  return ownedReplicaSets(d, list.items);
+async function historyOf(client: Client, rt: ResourceType, namespace: string, name: string): Promise<{ obj: Deployment | DaemonSet; entries: HistoryEntry[] }> {
+  if (rt === DaemonSets) {
+    const ds = await client.get<DaemonSet>(DaemonSets, namespace, name);
+    return { obj: ds, entries: daemonSetHistory(ds, (await client.list<ControllerRevision>(ControllerRevisions, namespace)).items) };
+  }
+  const d = await client.get<Deployment>(Deployments, namespace, name);
+  return { obj: d, entries: deploymentHistory(d, (await client.list<ReplicaSet>(ReplicaSets, namespace)).items) };
 }
 
-async function rolloutHistory(client: Client, namespace: string, name: string, revision?: number): Promise<void> {
-  const d = await client.get<Deployment>(Deployments, namespace, name);
-  const rss = await listOwned(client, d);
+async function rolloutHistory(client: Client, rt: ResourceType, namespace: string, name: string, revision?: number): Promise<void> {
+  const { obj, entries } = await historyOf(client, rt, namespace, name);
   if (revision !== undefined) {
-    const rs = rss.find((r) => revisionOf(r) === revision);
-    if (!rs) throw ApiError.badRequest(`unable to find the specified revision ${revision}`);
-    out(`${objectName(Deployments, d)} with revision #${revision}\nPod Template:\n${toYaml(rs.spec.template)}`);
+    const e = entries.find((x) => x.revision === revision);
+    if (!e) throw ApiError.badRequest(`unable to find the specified revision ${revision}`);
+    out(`${objectName(rt, obj)} with revision #${revision}\nPod Template:\n${toYaml(e.template)}`);
     return;
   }
-  out(`${objectName(Deployments, d)}\n${historyTable(rss)}\n`);
+  out(`${objectName(rt, obj)}\n${historyTable(entries)}\n`);
 }
 
-/** Roll a Deployment back to `toRevision` (0: the previous one); returns what kubectl would print. */
-export async function undoDeployment(client: Client, namespace: string, name: string, toRevision: number): Promise<string> {
-  const d = await client.get<Deployment>(Deployments, namespace, name);
-  if (d.spec.paused) throw ApiError.badRequest(`you cannot rollback a paused deployment; resume it first with 'skiff rollout resume deployment/${name}' and try again`);
-  const rss = await listOwned(client, d);
-  const target = undoTarget(d, rss, toRevision);
-  if (templatesEqual(target.spec.template, d.spec.template)) {
-    return `${objectName(Deployments, d)} skipped rollback (current template already matches revision ${revisionOf(target)})`;
+/** Roll a Deployment or DaemonSet back to `toRevision` (0: the previous one); returns what kubectl would print. */
+export async function undoRollout(client: Client, rt: ResourceType, namespace: string, name: string, toRevision: number): Promise<string> {
+  const { obj, entries } = await historyOf(client, rt, namespace, name);
+  if (rt === Deployments && (obj as Deployment).spec.paused) {
+    throw ApiError.badRequest(`you cannot rollback a paused deployment; resume it first with 'skiff rollout resume deployment/${name}' and try again`);
+  }
+  const target = undoTarget(obj.spec.template, entries, toRevision, `${rt.kind.toLowerCase()} ${JSON.stringify(name)}`);
+  if (templatesEqual(target.template, obj.spec.template)) {
+    return `${objectName(rt, obj)} skipped rollback (current template already matches revision ${target.revision})`;
   }
   // Replace the template wholesale (a merge patch would keep fields the old template lacks).
   const ops: { op: string; path: string; value: unknown }[] = [
-    { op: "test", path: "/metadata/resourceVersion", value: d.metadata.resourceVersion },
-    { op: "replace", path: "/spec/template", value: templateForDeployment(target) },
+    { op: "test", path: "/metadata/resourceVersion", value: obj.metadata.resourceVersion },
+    { op: "replace", path: "/spec/template", value: target.template },
   ];
-  const cause = target.metadata.annotations?.[changeCauseAnnotation];
-  if (cause) ops.push({ op: "add", path: "/metadata/annotations", value: { ...(d.metadata.annotations ?? {}), [changeCauseAnnotation]: cause } });
-  const obj = await client.patch(Deployments, namespace, name, ops, "json");
-  return `${objectName(Deployments, obj)} rolled back`;
+  if (target.cause) ops.push({ op: "add", path: "/metadata/annotations", value: { ...(obj.metadata.annotations ?? {}), [changeCauseAnnotation]: target.cause } });
+  const patched = await client.patch(rt, namespace, name, ops, "json");
+  return `${objectName(rt, patched)} rolled back`;
+}
+
+/** Roll a Deployment back (see undoRollout). */
+export function undoDeployment(client: Client, namespace: string, name: string, toRevision: number): Promise<string> {
+  return undoRollout(client, Deployments, namespace, name, toRevision);
 }

@@ -2,11 +2,12 @@
 // controller (spec.nodeName), as Kubernetes did before scheduling them through
 // the scheduler; eligibility is nodeSelector, required node affinity and taints.
 import { isApiError } from "../api/errors.ts";
-import { isBeingDeleted, namespacedName, podIsAvailable, podIsReady, splitNamespacedName } from "../api/meta.ts";
-import { DaemonSets, Nodes, Pods } from "../api/registry.ts";
+import { controllerOf, isBeingDeleted, namespacedName, podIsAvailable, podIsReady, splitNamespacedName } from "../api/meta.ts";
+import { ControllerRevisions, DaemonSets, Nodes, Pods } from "../api/registry.ts";
 import { labelSelectorFromObject, matches, nodeSelectorTermMatches } from "../api/selectors.ts";
-import type { DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../api/types.ts";
+import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../api/types.ts";
 import { claimObjects } from "./controller-ref.ts";
+import { reconcileRevisions, revisionHashLabel } from "./daemonset-history.ts";
 import { Expectations } from "./expectations.ts";
 import { scaledValue } from "./int-or-percent.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
@@ -15,7 +16,7 @@ import { comparePodsForDeletion, podFromTemplate, podIsActive } from "./pod-util
 import { untoleratedTaints } from "./taints.ts";
 import { canonicalJson, computeTemplateHash } from "./template-hash.ts";
 
-export const revisionHashLabel = "controller-revision-hash";
+export { revisionHashLabel };
 
 /** Tolerations every daemon pod gets, so node trouble does not evict daemons (as in Kubernetes). */
 export const daemonTolerations: Toleration[] = [
@@ -155,11 +156,20 @@ export const daemonSetController: ControllerDefinition = {
       },
       delete: all,
     });
-    return (key) => syncDaemonSet(ctx, key, daemonSets.getByKey(key), nodes.list(), pods.list(), expectations);
+    const revisions = ctx.informer(ControllerRevisions);
+    return (key) => syncDaemonSet(ctx, key, daemonSets.getByKey(key), nodes.list(), pods.list(), revisions.list(), expectations);
   },
 };
 
-async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet | undefined, nodes: Node[], allPods: Pod[], expectations: Expectations): Promise<SyncResult> {
+async function syncDaemonSet(
+  ctx: ControllerContext,
+  key: string,
+  ds: DaemonSet | undefined,
+  nodes: Node[],
+  allPods: Pod[],
+  allRevisions: ControllerRevision[],
+  expectations: Expectations,
+): Promise<SyncResult> {
   if (!ds) {
     expectations.forget(key);
     return;
@@ -170,6 +180,7 @@ async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet 
   const manage = expectations.satisfied(key) && !isBeingDeleted(ds);
   const plan = reconcileDaemonSet(ds, nodes, claim.owned, ctx.now(), manage);
   const hash = computeTemplateHash(ds.spec.template);
+  if (!isBeingDeleted(ds)) await syncRevisions(ctx, ds, hash, allRevisions, claim.owned);
 
   let failure: unknown;
   if (plan.create.length) {
@@ -202,4 +213,24 @@ async function syncDaemonSet(ctx: ControllerContext, key: string, ds: DaemonSet 
   }
   if (failure) throw failure;
   return plan.requeueAfterMs;
+}
+
+async function syncRevisions(ctx: ControllerContext, ds: DaemonSet, hash: string, allRevisions: ControllerRevision[], pods: Pod[]): Promise<void> {
+  const namespace = ds.metadata.namespace;
+  const owned = allRevisions.filter((cr) => cr.metadata.namespace === namespace && controllerOf(cr)?.uid === ds.metadata.uid);
+  const inUse = new Set(pods.map((p) => p.metadata.labels?.[revisionHashLabel] ?? "").filter(Boolean));
+  const plan = reconcileRevisions(ds, owned, hash, inUse);
+  if (plan.create) {
+    await ctx.client.create(ControllerRevisions, plan.create).catch((err: unknown) => {
+      if (!isApiError(err, "AlreadyExists") && !isNamespaceTerminating(err)) throw err;
+    });
+  }
+  if (plan.renumber) {
+    await ctx.client.patch(ControllerRevisions, namespace, plan.renumber.cr.metadata.name ?? "", { revision: plan.renumber.revision }, "merge");
+  }
+  for (const cr of plan.delete) {
+    await ctx.client.delete(ControllerRevisions, namespace, cr.metadata.name ?? "").catch((err: unknown) => {
+      if (!isApiError(err, "NotFound")) throw err;
+    });
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { DaemonSet, Deployment, ReplicaSet } from "../../src/api/types.ts";
-import { daemonSetRolloutState, deploymentRolloutState, historyTable, ownedReplicaSets, templateForDeployment, undoTarget } from "../../src/cli/rollout.ts";
+import { daemonSetHistory, daemonSetRolloutState, deploymentHistory, deploymentRolloutState, historyTable, ownedReplicaSets, templateForDeployment, undoTarget } from "../../src/cli/rollout.ts";
+import { newRevision } from "../../src/controllers/daemonset-history.ts";
 import { replicasFrom } from "../../src/cli/scale.ts";
 import { deployment, replicaSet, template } from "../controllers/fixtures.ts";
 
@@ -41,16 +42,27 @@ describe("history and undo", () => {
   r2.metadata.annotations!["kubernetes.io/change-cause"] = "bump to 2";
   const foreign: ReplicaSet = replicaSet("other", { replicas: 1, revision: 9 });
   test("only owned ReplicaSets, by revision; table like kubectl", () => {
-    const owned = ownedReplicaSets(d, [r3, foreign, r1, r2]);
-    expect(owned.map((r) => r.metadata.name)).toEqual(["web-1", "web-2", "web-3"]);
-    expect(historyTable(owned)).toBe("REVISION  CHANGE-CAUSE\n1         <none>\n2         bump to 2\n3         <none>");
+    expect(ownedReplicaSets(d, [r3, foreign, r1, r2]).map((r) => r.metadata.name)).toEqual(["web-1", "web-2", "web-3"]);
+    const history = deploymentHistory(d, [r3, foreign, r1, r2]);
+    expect(history.map((e) => e.revision)).toEqual([1, 2, 3]);
+    expect(historyTable(history)).toBe("REVISION  CHANGE-CAUSE\n1         <none>\n2         bump to 2\n3         <none>");
+    // Templates come back without the hash label, as the Deployment holds them.
+    expect(history[2].template.metadata?.labels).toEqual({ app: "web" });
   });
   test("undo goes to the previous revision, or the one asked for", () => {
-    expect(undoTarget(d, [r1, r2, r3], 0)).toBe(r2);
-    expect(undoTarget(d, [r1, r2, r3], 1)).toBe(r1);
-    expect(() => undoTarget(d, [r1, r2, r3], 7)).toThrow(/unable to find specified revision 7/);
-    expect(() => undoTarget(d, [r3], 0)).toThrow(/no rollout history/);
+    const history = deploymentHistory(d, [r1, r2, r3]);
+    expect(undoTarget(d.spec.template, history, 0, "deployment").revision).toBe(2);
+    expect(undoTarget(d.spec.template, history, 1, "deployment").revision).toBe(1);
+    expect(() => undoTarget(d.spec.template, history, 7, "deployment")).toThrow(/unable to find specified revision 7/);
+    expect(() => undoTarget(d.spec.template, deploymentHistory(d, [r3]), 0, 'deployment "web"')).toThrow(/no rollout history found for deployment "web"/);
     expect(templateForDeployment(r3).metadata?.labels).toEqual({ app: "web" });
+  });
+  test("a DaemonSet's history comes from its ControllerRevisions", () => {
+    const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent", uid: "ds-uid" }, spec: { selector: {}, template: template("agent:2") } } as DaemonSet;
+    const crs = [newRevision(ds, "h2", 2), newRevision({ ...ds, spec: { ...ds.spec, template: template("agent:1") } }, "h1", 1)];
+    const history = daemonSetHistory(ds, crs);
+    expect(history.map((e) => e.revision)).toEqual([1, 2]);
+    expect(undoTarget(ds.spec.template, history, 0, "daemonset").template.spec.containers[0].image).toBe("agent:1");
   });
 });
 

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { getCondition } from "../../../src/api/meta.ts";
-import { Deployments, ReplicaSets } from "../../../src/api/registry.ts";
-import type { Deployment, ReplicaSet } from "../../../src/api/types.ts";
+import { DaemonSets, Deployments, ReplicaSets } from "../../../src/api/registry.ts";
+import type { DaemonSet, Deployment, ReplicaSet } from "../../../src/api/types.ts";
 import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
 
 const root = join(import.meta.dir, "../../..");
@@ -94,4 +94,24 @@ describe("skiff rollout", () => {
     expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("4");
     expect((await skiff("rollout", "undo", "deployment/fine", "--to-revision", "9")).stderr).toContain("unable to find specified revision 9");
   }, 90_000);
+
+  test("DaemonSet: status, history and undo through ControllerRevisions", async () => {
+    const ds: DaemonSet = {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "agent", namespace: "default" },
+      spec: { selector: { matchLabels: { app: "agent" } }, template: { metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "c", image: "agent:1" }] } } },
+    };
+    await c.client.create(DaemonSets, ds);
+    expect((await skiff("rollout", "status", "daemonset/agent", "--timeout", "20s")).stdout).toContain('daemon set "agent" successfully rolled out');
+    await c.client.patch(DaemonSets, "default", "agent", { spec: { template: { spec: { containers: [{ name: "c", image: "agent:2" }] } } } }, "strategic");
+    expect((await skiff("rollout", "status", "ds/agent", "--timeout", "20s")).code).toBe(0);
+    const history = await skiff("rollout", "history", "ds/agent");
+    expect(history.stdout).toMatch(/daemonset.apps\/agent\nREVISION  CHANGE-CAUSE\n1 +<none>\n2 +<none>/);
+    expect((await skiff("rollout", "undo", "ds/agent")).stdout.trim()).toBe("daemonset.apps/agent rolled back");
+    expect((await skiff("rollout", "status", "ds/agent", "--timeout", "20s")).code).toBe(0);
+    const back = await c.client.get<DaemonSet>(DaemonSets, "default", "agent");
+    expect(back.spec.template.spec.containers[0].image).toBe("agent:1");
+    await waitFor("revision 1 renumbered to 3", async () => (await skiff("rollout", "history", "ds/agent")).stdout.match(/\n2 +<none>\n3 +<none>/));
+  }, 60_000);
 });
