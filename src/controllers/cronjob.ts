@@ -101,8 +101,11 @@ export function reconcileCronJob(cj: CronJob, jobs: Job[], now: number, schedule
     const cutoff = new Date(now - deadline * 1000);
     if (cutoff > earliest) earliest = cutoff;
   }
-  const { time } = mostRecentScheduleTime(schedule, earliest, nowDate);
+  const { time, missed } = mostRecentScheduleTime(schedule, earliest, nowDate);
   if (!time) return plan;
+  if (missed > 100) {
+    plan.events.push({ type: "Warning", reason: "TooManyMissedTimes", message: `too many missed start times: ${missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew` });
+  }
 
   const subMinute = schedule.next(time).getTime() - time.getTime() < 60_000;
   const job = jobForSchedule(cj, time, subMinute ? 1000 : 60_000);

@@ -77,7 +77,8 @@ export const endpointsController: ControllerDefinition = {
       for (const svc of services.list()) if (svc.metadata.namespace === pod.metadata.namespace && selects(svc, pod)) queue.add(namespacedName(svc));
     };
     pods.on({ add: wake, update: (old, pod) => (wake(old), wake(pod)), delete: wake });
-    endpoints.on({ delete: (ep) => queue.add(namespacedName(ep)) });
+    // Hand edits to a selector Service's Endpoints are put right again.
+    endpoints.on({ update: (_, ep) => queue.add(namespacedName(ep)), delete: (ep) => queue.add(namespacedName(ep)) });
     return (key) => syncEndpoints(ctx, key, services.getByKey(key), endpoints.getByKey(key), pods.list());
   },
 };

@@ -85,3 +85,11 @@ describe("sub-minute schedules", () => {
     expect(plan.create?.metadata.name).toBe(`tick-${Math.floor((T0 + 20_000) / 1000)}`);
   });
 });
+
+describe("missed runs", () => {
+  test("more than 100 missed times is reported, and only the latest runs", () => {
+    const plan = reconcileCronJob(cron({ schedule: "* * * * *" }), [], T0 + 500 * MIN + 30_000, parseCronSchedule("* * * * *"));
+    expect(plan.events.some((e) => e.reason === "TooManyMissedTimes")).toBe(true);
+    expect(plan.create?.metadata.name).toBe(`tick-${Math.floor((T0 + 500 * MIN) / MIN)}`);
+  });
+});
