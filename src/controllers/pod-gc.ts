@@ -12,7 +12,7 @@ import type { ControllerContext, ControllerDefinition, SyncResult } from "./mana
 
 export type PodGcDecision = { action: "none" } | { action: "forceDelete"; reason: string } | { action: "wait"; ms: number } | { action: "checkNode" };
 
-/** When a terminating pod's grace is over: deletionTimestamp (set to now + grace by the API server), plus grace when it was stamped as the request time. */
+/** When a terminating pod's grace is over: the API server sets deletionTimestamp to request time + grace. */
 function graceEnds(pod: Pod): number {
   const ts = Date.parse(pod.metadata.deletionTimestamp ?? "");
   return Number.isNaN(ts) ? 0 : ts;
@@ -23,10 +23,9 @@ export function decidePod(pod: Pod, node: Node | undefined, now: number): PodGcD
   const nodeName = pod.spec.nodeName;
   if (!nodeName) return isBeingDeleted(pod) ? { action: "forceDelete", reason: "unscheduled pod being deleted" } : { action: "none" };
   if (!node) return { action: "checkNode" };
-  if (!isBeingDeleted(pod) || podIsTerminal(pod)) {
-    return isBeingDeleted(pod) && getCondition(node.status?.conditions, "Ready")?.status !== "True" ? { action: "forceDelete", reason: "terminated pod on a node that is not ready" } : { action: "none" };
-  }
-  if (getCondition(node.status?.conditions, "Ready")?.status === "True") return { action: "none" };
+  // A Ready node's kubelet finishes its own pods.
+  if (!isBeingDeleted(pod) || getCondition(node.status?.conditions, "Ready")?.status === "True") return { action: "none" };
+  if (podIsTerminal(pod)) return { action: "forceDelete", reason: "terminated pod on a node that is not ready" };
   const due = graceEnds(pod);
   if (due > now) return { action: "wait", ms: due - now + 1 };
   return { action: "forceDelete", reason: `node ${nodeName} is not ready` };
