@@ -20,9 +20,10 @@ import { buildArgv, buildEnv, EnvError, type EnvLookups } from "./env.ts";
 import { containerLogPath, DEFAULT_ROTATION, LogClock, rotateIfNeeded, type LogRotation } from "./logs.ts";
 import type { LogSource } from "./log-server.ts";
 import { attemptsOf, containerKey, planPod, type Plan, type Waiting } from "./pod-plan.ts";
-import { computePodStatus, statusChanged } from "./pod-status.ts";
+import { computePodStatus } from "./pod-status.ts";
 import { allocatePorts, DEFAULT_HOST_PORT_RANGE, PortError, portEnv, portIsFree, resolvePort, type PortRange } from "./ports.ts";
 import { ProbeManager } from "./probes.ts";
+import { StatusWriter } from "./status-writer.ts";
 import type { ContainerConfig, ResourceLimits, Runtime, RuntimeContainer } from "./runtime/runtime.ts";
 import { mountVolumes, podDirs, prepareVolumes, VolumeError } from "./volumes.ts";
 
@@ -65,6 +66,7 @@ export class Kubelet {
   private readonly secrets: Informer<Secret>;
   private readonly services: Informer<Service>;
   private readonly queue = new WorkQueue<string>();
+  private readonly statuses: StatusWriter;
   private readonly probes: ProbeManager;
   readonly clock = new LogClock();
   private readonly backoff: BackoffConfig;
@@ -91,6 +93,7 @@ export class Kubelet {
     this.secrets = new Informer<Secret>(this.client, Secrets);
     this.services = new Informer<Service>(this.client, Services);
     this.probes = new ProbeManager((uid) => this.enqueueUid(uid));
+    this.statuses = new StatusWriter(this.client);
     this.loadPorts();
   }
 
@@ -111,7 +114,14 @@ export class Kubelet {
   start(): void {
     this.startedAt = Date.now();
     const enqueue = (p: Pod) => this.queue.add(podKey(p.metadata.namespace ?? "", p.metadata.name ?? ""));
-    this.pods.on({ add: enqueue, update: (_o, p) => enqueue(p), delete: enqueue });
+    this.pods.on({
+      add: enqueue,
+      update: (_o, p) => enqueue(p),
+      delete: (p) => {
+        this.statuses.forget(p.metadata.namespace ?? "", p.metadata.name ?? "");
+        enqueue(p);
+      },
+    });
     const resyncNamespace = (o: { metadata: { namespace?: string } }) => {
       for (const p of this.pods.list()) if (p.metadata.namespace === o.metadata.namespace) enqueue(p);
     };
@@ -133,6 +143,7 @@ export class Kubelet {
     for (const t of this.timers) clearInterval(t);
     for (const t of this.wakeTimers.values()) clearTimeout(t);
     this.queue.shutDown();
+    this.statuses.stop();
     this.probes.close();
     for (const inf of [this.pods, this.configMaps, this.secrets, this.services] as Informer<never>[]) inf.stop();
   }
@@ -159,6 +170,9 @@ export class Kubelet {
       } finally {
         this.queue.done(key);
       }
+      // Let I/O run between syncs: a burst of pods would otherwise start in one
+      // long chain of microtasks while the status writes wait to be sent.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -250,7 +264,7 @@ export class Kubelet {
     this.ensureProbes(pod, uid, hostPorts);
     this.scheduleWake(pod, plan);
     this.collectGarbage(pod, uid);
-    await this.writeStatus(pod, uid, plan, hostPorts);
+    this.writeStatus(pod, uid, plan, hostPorts);
   }
 
   private graceMs(pod: Pod): number {
@@ -385,7 +399,7 @@ export class Kubelet {
     }
   }
 
-  private async writeStatus(pod: Pod, uid: string, plan: Plan, hostPorts: HostPortMapping[]): Promise<void> {
+  private writeStatus(pod: Pod, uid: string, plan: Plan, hostPorts: HostPortMapping[]): void {
     const waiting = new Map(plan.waiting);
     for (const [k, w] of this.startErrors.get(uid) ?? []) waiting.set(k, w);
     const status = computePodStatus({
@@ -398,14 +412,9 @@ export class Kubelet {
       now: Date.now(),
       backoff: this.backoff,
     });
-    if (!statusChanged(pod.status, status)) return;
-    try {
-      await this.client.patch(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { status }, "merge", "status");
-    } catch (err) {
-      if (isApiError(err, "NotFound")) return;
-      throw err;
-    }
+    this.statuses.set(pod, status);
   }
+
 
   // ---- termination -----------------------------------------------------------
 
@@ -423,6 +432,7 @@ export class Kubelet {
         if (!isApiError(err, "NotFound") && !isApiError(err, "Conflict")) throw err;
       }
       this.cleanupPod(uid);
+      this.statuses.forget(pod.metadata.namespace ?? "", pod.metadata.name ?? "");
       log.info("pod terminated", { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
     } finally {
       this.terminating.delete(uid);
