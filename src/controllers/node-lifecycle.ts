@@ -75,6 +75,12 @@ export function reconcileNode(node: Node, lastHeartbeat: number, now: number, gr
   return plan;
 }
 
+/** The pod's conditions with Ready=False, or undefined when it is not Ready anyway. */
+export function podNotReadyConditions(pod: Pod, now: number): Condition[] | undefined {
+  if (getCondition(pod.status?.conditions, "Ready")?.status !== "True") return undefined;
+  return setCondition(pod.status?.conditions, { type: "Ready", status: "False", reason: "NodeNotReady", message: "Node is not ready" }, new Date(now));
+}
+
 /**
  * When a pod on a node with these taints must be evicted (ms epoch); undefined
  * when it tolerates them indefinitely.
@@ -154,6 +160,9 @@ async function syncNode(ctx: ControllerContext, name: string, node: Node | undef
   }
   for (const e of plan.events) ctx.event(node, e.type, e.reason, e.message);
 
+  const nodeReady = getCondition(plan.conditions ?? node.status?.conditions, "Ready")?.status ?? "Unknown";
+  if (nodeReady !== "True") await markPodsNotReady(ctx, name, allPods);
+
   const taints = plan.taints ?? node.spec?.taints ?? [];
   let next = plan.requeueAfterMs;
   for (const pod of allPods) {
@@ -169,4 +178,25 @@ async function syncNode(ctx: ControllerContext, name: string, node: Node | undef
     await ctx.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "").catch((err: unknown) => ctx.log.debug("evict failed", { error: err }));
   }
   return next;
+}
+
+/**
+ * Kubernetes' MarkPodsNotReady: pods on a node that is not Ready stop counting
+ * as ready at once (so Services stop sending them traffic) instead of at
+ * eviction. The kubelet, when it is back, reports their real readiness again.
+ */
+async function markPodsNotReady(ctx: ControllerContext, nodeName: string, allPods: Pod[]): Promise<void> {
+  const now = ctx.now();
+  for (const pod of allPods) {
+    if (pod.spec.nodeName !== nodeName || podIsTerminal(pod)) continue;
+    const conditions = podNotReadyConditions(pod, now);
+    if (!conditions) continue;
+    try {
+      await ctx.client.patch(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { metadata: { resourceVersion: pod.metadata.resourceVersion }, status: { conditions } }, "merge", "status");
+      ctx.event(pod, "Warning", "NodeNotReady", "Node is not ready");
+    } catch (err) {
+      // A concurrent write (or a pod that is gone) is looked at again on the next sync.
+      ctx.log.debug("could not mark pod not ready", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: err });
+    }
+  }
 }

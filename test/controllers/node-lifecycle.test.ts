@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { getCondition } from "../../src/api/meta.ts";
-import { notReadyTaintKey, podEvictionTime, reconcileNode, unreachableTaintKey } from "../../src/controllers/node-lifecycle.ts";
+import { notReadyTaintKey, podEvictionTime, podNotReadyConditions, reconcileNode, unreachableTaintKey } from "../../src/controllers/node-lifecycle.ts";
 import { decidePod, terminatedPodsOverThreshold } from "../../src/controllers/pod-gc.ts";
 import { iso, node, pod, T0 } from "./fixtures.ts";
 
@@ -63,5 +63,14 @@ describe("pod GC decisions", () => {
     const pods = [pod({ name: "old", phase: "Succeeded", created: T0 }), pod({ name: "new", phase: "Failed", created: T0 + 10 }), pod({ name: "live", ready: true })];
     expect(terminatedPodsOverThreshold(pods, 1).map((p) => p.metadata.name)).toEqual(["old"]);
     expect(terminatedPodsOverThreshold(pods, 2)).toEqual([]);
+  });
+});
+
+describe("pods on a node that is not ready", () => {
+  test("lose their Ready condition at once (kept when already not ready)", () => {
+    const ready = pod({ node: "a", ready: true });
+    const conditions = podNotReadyConditions(ready, T0 + 5000);
+    expect(getCondition(conditions, "Ready")).toMatchObject({ status: "False", reason: "NodeNotReady", lastTransitionTime: iso(T0 + 5000) });
+    expect(podNotReadyConditions(pod({ node: "a", ready: false }), T0)).toBeUndefined();
   });
 });

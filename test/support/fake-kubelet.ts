@@ -88,7 +88,12 @@ export class FakeKubelet {
     n.silent = false;
     await this.client.patch(Nodes, undefined, name, { status: { conditions: [readyCondition(new Date().toISOString())] } }, "merge", "status");
     this.startRenewing(n);
-    for (const p of this.pods.list()) if (p.spec.nodeName === name) this.handle(p);
+    for (const p of this.pods.list()) {
+      if (p.spec.nodeName !== name) continue;
+      // Pods the node lifecycle controller marked not ready while we were away are reported as they are.
+      if (p.status?.startTime && !podIsTerminal(p) && !isBeingDeleted(p)) this.track(this.writeStatus(p, this.behaviour(p)));
+      else this.handle(p);
+    }
   }
 
   async removeNode(name: string): Promise<void> {

@@ -115,6 +115,12 @@ describe("node lifecycle", () => {
     const at = Date.now();
     await c.client.patch(Nodes, undefined, "c", { status: { conditions } }, "merge", "status");
     await waitFor("not-ready taint", async () => (await c.client.get<Node>(Nodes, undefined, "c")).spec?.taints?.some((t) => t.key === "node.kubernetes.io/not-ready" && t.effect === "NoExecute"));
+    // Its pods stop counting as ready at once, before any eviction.
+    await waitFor("pinned marked not ready", async () => {
+      const p = await c.client.get<Pod>(Pods, "default", "pinned");
+      return getCondition(p.status?.conditions, "Ready")?.reason === "NodeNotReady" && !isBeingDeleted(p);
+    });
+    expect(Date.now() - at).toBeLessThan(1900);
     const evicted = await waitFor("pinned evicted", async () => {
       const p = await c.client.get<Pod>(Pods, "default", "pinned").catch(() => undefined);
       return !p || isBeingDeleted(p) ? Date.now() : undefined;
