@@ -1,17 +1,11 @@
-// Taint/toleration matching as Kubernetes defines it (used by the DaemonSet and
-// node lifecycle controllers to decide where pods may stay).
+// Which taints a pod's tolerations leave uncovered (the DaemonSet and node
+// lifecycle controllers' question). Matching one toleration to one taint is the
+// scheduler's `tolerates` (Kubernetes' ToleratesTaint): one definition for both.
 import type { Taint, Toleration } from "../api/types.ts";
-
-export function tolerationTolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (!t.key) return t.operator === "Exists";
-  if (t.key !== taint.key) return false;
-  if (t.operator === "Exists") return true;
-  return (t.value ?? "") === (taint.value ?? "");
-}
+import { tolerates } from "../scheduler/plugins/taint-toleration.ts";
 
 export function findToleration(tolerations: Toleration[] | undefined, taint: Taint): Toleration | undefined {
-  return tolerations?.find((t) => tolerationTolerates(t, taint));
+  return tolerations?.find((t) => tolerates(t, taint));
 }
 
 /** Taints with the given effects that no toleration covers. */
