@@ -4,7 +4,7 @@
 import { isApiError } from "../api/errors.ts";
 import { controllerOf, isBeingDeleted, namespacedName, podIsAvailable, podIsReady, splitNamespacedName } from "../api/meta.ts";
 import { ControllerRevisions, DaemonSets, Nodes, Pods } from "../api/registry.ts";
-import { labelSelectorFromObject, matches, nodeSelectorTermMatches } from "../api/selectors.ts";
+import { labelSelectorFromObject, matches, nodeSelectorMapMatches, nodeSelectorTermMatches } from "../api/selectors.ts";
 import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../api/types.ts";
 import { claimObjects } from "./controller-ref.ts";
 import { reconcileRevisions, revisionHashLabel } from "./daemonset-history.ts";
@@ -31,8 +31,7 @@ export const daemonTolerations: Toleration[] = [
 export function nodeShouldRunDaemonPod(ds: DaemonSet, node: Node): boolean {
   if (isBeingDeleted(node)) return false;
   const spec = ds.spec.template.spec;
-  const labels = node.metadata.labels ?? {};
-  if (spec.nodeSelector && !Object.entries(spec.nodeSelector).every(([k, v]) => labels[k] === v)) return false;
+  if (!nodeSelectorMapMatches(spec.nodeSelector, node)) return false;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (terms?.length && !terms.some((t) => nodeSelectorTermMatches(t, node))) return false;
   const tolerations = [...(spec.tolerations ?? []), ...daemonTolerations];

@@ -5,6 +5,7 @@ import { podHostPort } from "../agent/ports.ts";
 import { isApiError } from "../api/errors.ts";
 import { isBeingDeleted, namespacedName, podIsReady, podIsTerminal, splitNamespacedName } from "../api/meta.ts";
 import { EndpointsResource, Pods, Services } from "../api/registry.ts";
+import { labelSelectorFromObject, matches } from "../api/selectors.ts";
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service, ServicePort } from "../api/types.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
 import { wireSelf } from "./owned-pods.ts";
@@ -24,8 +25,7 @@ export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined
 function selects(svc: Service, pod: Pod): boolean {
   const sel = svc.spec.selector;
   if (!sel || Object.keys(sel).length === 0) return false;
-  const labels = pod.metadata.labels ?? {};
-  return Object.entries(sel).every(([k, v]) => labels[k] === v);
+  return matches(labelSelectorFromObject({ matchLabels: sel }), pod.metadata.labels);
 }
 
 /** The subsets for a Service: pods grouped by the port set they expose, sorted for a stable result. */

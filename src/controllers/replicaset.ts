@@ -51,9 +51,9 @@ export function reconcileReplicaSet(rs: ReplicaSetLike, owned: Pod[], now: numbe
   let ready = 0;
   let available = 0;
   let fullyLabeled = 0;
+  const templateSelector = labelSelectorFromObject({ matchLabels: rs.templateLabels });
   for (const pod of active) {
-    const labels = pod.metadata.labels ?? {};
-    if (Object.entries(rs.templateLabels).every(([k, v]) => labels[k] === v)) fullyLabeled++;
+    if (matches(templateSelector, pod.metadata.labels)) fullyLabeled++;
     if (!podIsReady(pod)) continue;
     ready++;
     if (podIsAvailable(pod, rs.minReadySeconds, now)) available++;
@@ -93,8 +93,7 @@ function replicaSetSelects(rs: ReplicaSet, labels: Record<string, string>): bool
 
 function rcSelects(rc: ReplicationController, labels: Record<string, string>): boolean {
   const sel = rc.spec.selector ?? rc.spec.template?.metadata?.labels ?? {};
-  const entries = Object.entries(sel);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+  return Object.keys(sel).length > 0 && matches(labelSelectorFromObject({ matchLabels: sel }), labels);
 }
 
 const rsFlavor: Flavor<ReplicaSet> = {
