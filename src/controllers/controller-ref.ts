@@ -2,7 +2,18 @@
 // keeps the objects whose controller reference names it and that still match its
 // selector, adopts matching orphans, and releases those that stop matching.
 import { controllerOf, controllerRef, isBeingDeleted } from "../api/meta.ts";
-import type { KubeObject, OwnerReference } from "../api/types.ts";
+import { labelSelectorFromObject, matches } from "../api/selectors.ts";
+import type { KubeObject, LabelSelector, OwnerReference } from "../api/types.ts";
+
+/** A workload's selector is empty: it would claim every pod in the namespace, so it claims none. */
+export function isEmptySelector(sel: LabelSelector | undefined): boolean {
+  return !sel || (!sel.matchExpressions?.length && !Object.keys(sel.matchLabels ?? {}).length);
+}
+
+/** Does a workload's selector match these labels? An empty one matches nothing (Kubernetes refuses it). */
+export function workloadSelects(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  return !isEmptySelector(sel) && matches(labelSelectorFromObject(sel), labels);
+}
 
 export interface Claim<T extends KubeObject> {
   /** Controlled by the owner and matching (after adoption/release). */

@@ -4,9 +4,9 @@
 import { isApiError } from "../api/errors.ts";
 import { controllerOf, isBeingDeleted, namespacedName, podIsAvailable, podIsReady, splitNamespacedName } from "../api/meta.ts";
 import { ControllerRevisions, DaemonSets, Nodes, Pods } from "../api/registry.ts";
-import { labelSelectorFromObject, matches, nodeSelectorMapMatches, nodeSelectorTermMatches } from "../api/selectors.ts";
+import { nodeSelectorMapMatches, nodeSelectorTermMatches } from "../api/selectors.ts";
 import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../api/types.ts";
-import { claimObjects } from "./controller-ref.ts";
+import { claimObjects, workloadSelects } from "./controller-ref.ts";
 import { reconcileRevisions, revisionHashLabel } from "./daemonset-history.ts";
 import { Expectations } from "./expectations.ts";
 import { scaledValue } from "./int-or-percent.ts";
@@ -131,9 +131,7 @@ export function daemonPod(ds: DaemonSet, hash: string, node: string): Pod {
 // ---- the loop -------------------------------------------------------------------
 
 function daemonSetSelects(ds: DaemonSet, labels: Record<string, string>): boolean {
-  const sel = ds.spec.selector;
-  if (!sel || (!sel.matchExpressions?.length && !Object.keys(sel.matchLabels ?? {}).length)) return false;
-  return matches(labelSelectorFromObject(sel), labels);
+  return workloadSelects(ds.spec.selector, labels);
 }
 
 export const daemonSetController: ControllerDefinition = {

@@ -4,9 +4,8 @@
 import { isApiError } from "../api/errors.ts";
 import { controllerOf, controllerRef, getCondition, isBeingDeleted, setCondition, splitNamespacedName } from "../api/meta.ts";
 import { Deployments, Pods, ReplicaSets } from "../api/registry.ts";
-import { labelSelectorFromObject, matches } from "../api/selectors.ts";
 import type { Condition, Deployment, DeploymentStatus, Pod, ReplicaSet } from "../api/types.ts";
-import { adoptPatch, claimObjects, releasePatch } from "./controller-ref.ts";
+import { adoptPatch, claimObjects, releasePatch, workloadSelects } from "./controller-ref.ts";
 import { scaledValue } from "./int-or-percent.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
 import { isNamespaceTerminating, wireSelf } from "./owned-pods.ts";
@@ -459,9 +458,7 @@ export function deploymentStatusChanged(old: DeploymentStatus | undefined, next:
 // ---- the loop -------------------------------------------------------------------
 
 function deploymentSelects(d: Deployment, labels: Record<string, string>): boolean {
-  const sel = d.spec.selector;
-  if (!sel || (!sel.matchExpressions?.length && !Object.keys(sel.matchLabels ?? {}).length)) return false;
-  return matches(labelSelectorFromObject(sel), labels);
+  return workloadSelects(d.spec.selector, labels);
 }
 
 export const deploymentController: ControllerDefinition = {

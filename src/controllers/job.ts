@@ -4,9 +4,8 @@
 import { isApiError } from "../api/errors.ts";
 import { getCondition, isBeingDeleted, isConditionTrue, podIsReady, podIsTerminal, setCondition, splitNamespacedName } from "../api/meta.ts";
 import { Jobs, Pods } from "../api/registry.ts";
-import { labelSelectorFromObject, matches } from "../api/selectors.ts";
 import type { Job, JobStatus, Pod } from "../api/types.ts";
-import { claimObjects } from "./controller-ref.ts";
+import { claimObjects, isEmptySelector, workloadSelects } from "./controller-ref.ts";
 import type { PlannedEvent } from "./deployment.ts";
 import { Expectations } from "./expectations.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
@@ -197,9 +196,7 @@ export function jobPod(job: Job, labels: Record<string, string>, index?: number)
 
 /** The Job's selector, defaulting to its own controller-uid label as Kubernetes does. */
 function jobSelects(job: Job, labels: Record<string, string>): boolean {
-  if (job.spec.selector && (job.spec.selector.matchExpressions?.length || Object.keys(job.spec.selector.matchLabels ?? {}).length)) {
-    return matches(labelSelectorFromObject(job.spec.selector), labels);
-  }
+  if (!isEmptySelector(job.spec.selector)) return workloadSelects(job.spec.selector, labels);
   return labels[controllerUidLabel] === job.metadata.uid || labels["controller-uid"] === job.metadata.uid;
 }
 

@@ -7,7 +7,7 @@ import { Pods, ReplicaSets, ReplicationControllers } from "../api/registry.ts";
 import type { ResourceType } from "../api/resource-type.ts";
 import { labelSelectorFromObject, matches } from "../api/selectors.ts";
 import type { Condition, KubeObject, Pod, PodTemplateSpec, ReplicaSet, ReplicaSetStatus, ReplicationController } from "../api/types.ts";
-import { claimObjects } from "./controller-ref.ts";
+import { claimObjects, workloadSelects } from "./controller-ref.ts";
 import { Expectations } from "./expectations.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
 import { inBatches, isNamespaceTerminating, settleClaim, wireOwnedPods, wireSelf } from "./owned-pods.ts";
@@ -85,10 +85,7 @@ interface Flavor<T extends KubeObject> {
 }
 
 function replicaSetSelects(rs: ReplicaSet, labels: Record<string, string>): boolean {
-  // An empty selector would match every pod in the namespace; Kubernetes refuses it, so match nothing.
-  const sel = rs.spec.selector;
-  if (!sel || (!sel.matchExpressions?.length && !Object.keys(sel.matchLabels ?? {}).length)) return false;
-  return matches(labelSelectorFromObject(sel), labels);
+  return workloadSelects(rs.spec.selector, labels);
 }
 
 function rcSelects(rc: ReplicationController, labels: Record<string, string>): boolean {
