@@ -212,8 +212,10 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
 const started: Bun.Subprocess[] = [];
 const tempDirs: string[] = [];
 
-function spawn(cmd: string[], cwd = root): Bun.Subprocess {
-  const proc = Bun.spawn(cmd, { cwd, stdout: "ignore", stderr: "pipe", detached: true });
+/** Output goes to `logFile` (a pipe nobody reads would fill up and stall the process). */
+function spawn(cmd: string[], logFile: string): Bun.Subprocess {
+  const out = Bun.file(logFile);
+  const proc = Bun.spawn(cmd, { cwd: root, stdout: out, stderr: out, detached: true });
   started.push(proc);
   return proc;
 }
@@ -245,7 +247,9 @@ function rssMiB(pid: number): number {
 }
 
 async function runClient(spec: Parameters<typeof clientMain>[0]): Promise<LoadResult & { samples?: number; missing?: number }> {
-  const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--client", JSON.stringify(spec)], { cwd: root, stdout: "pipe", stderr: "inherit" });
+  // Bun's fetch runs at most 256 requests at once by default; 1,000 open watch streams need more.
+  const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
+  const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--client", JSON.stringify(spec)], { cwd: root, env, stdout: "pipe", stderr: "inherit" });
   started.push(proc);
   const out = await new Response(proc.stdout).text();
   await proc.exited;
@@ -257,7 +261,7 @@ async function runClient(spec: Parameters<typeof clientMain>[0]): Promise<LoadRe
 async function startSkiff(): Promise<{ proc: Bun.Subprocess; target: Target }> {
   const dir = tempDir("server");
   const port = await freePort();
-  const proc = spawn([bun, "src/main.ts", "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"]);
+  const proc = spawn([bun, "src/main.ts", "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"], join(dir, "server.log"));
   const kubeconfig = join(dir, "admin.kubeconfig");
   const cfg = await until("the server's admin kubeconfig", 30_000, async () => (existsSync(kubeconfig) ? loadKubeconfig(kubeconfig) : undefined));
   const target: Target = { kind: "skiff", url: cfg.server, token: cfg.token, caPem: cfg.caPem };
@@ -277,7 +281,7 @@ async function startEtcd(): Promise<{ proc: Bun.Subprocess; target: Target; vers
   const peer = await freePort();
   const c = `http://127.0.0.1:${client}`;
   const p = `http://127.0.0.1:${peer}`;
-  const proc = spawn([etcd, "--name", "bench", "--data-dir", join(dir, "data"), "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", p, "--initial-advertise-peer-urls", p, "--initial-cluster", `bench=${p}`, "--log-level", "error"]);
+  const proc = spawn([etcd, "--name", "bench", "--data-dir", join(dir, "data"), "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", p, "--initial-advertise-peer-urls", p, "--initial-cluster", `bench=${p}`, "--log-level", "error"], join(dir, "etcd.log"));
   await until("etcd /health", 30_000, async () => ((await fetch(`${c}/health`)).ok ? true : undefined));
   return { proc, target: { kind: "etcd", url: c }, version };
 }
@@ -407,6 +411,12 @@ async function main(): Promise<void> {
 if (process.argv[2] === "--client") {
   await clientMain(JSON.parse(process.argv[3]));
 } else {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
   try {
     await main();
   } finally {
