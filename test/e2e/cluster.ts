@@ -10,6 +10,8 @@ import { ApiClient } from "../../src/client/api-client.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
+/** `bun src/main.ts`, or a compiled skiff when SKIFF_BIN names one (e.g. dist/skiff). */
+const SKIFF: string[] = process.env.SKIFF_BIN ? [process.env.SKIFF_BIN] : [process.execPath, MAIN];
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + ms;
@@ -35,7 +37,7 @@ export interface Proc {
 function spawnSkiff(args: string[], logPath: string, stdout: "pipe" | "file"): Proc {
   const fd = openSync(logPath, "a");
   const proc = Bun.spawn({
-    cmd: [process.execPath, MAIN, ...args],
+    cmd: [...SKIFF, ...args],
     stdio: ["ignore", stdout === "pipe" ? "pipe" : fd, fd],
     // Own process group: cleanup signals the group, never anything by name.
     detached: true,
@@ -106,14 +108,14 @@ export class Cluster {
 
   /** Run the CLI to completion. */
   async cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const proc = Bun.spawn({ cmd: [process.execPath, MAIN, ...args, "--kubeconfig", this.server!.kubeconfig], stdio: ["ignore", "pipe", "pipe"] });
+    const proc = Bun.spawn({ cmd: [...SKIFF, ...args, "--kubeconfig", this.server!.kubeconfig], stdio: ["ignore", "pipe", "pipe"] });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     return { code, stdout, stderr };
   }
 
   /** Start the CLI and leave it running (e.g. `logs -f`); killed at cleanup. */
   cliStream(args: string[]): Subprocess<"ignore", "pipe", "pipe"> {
-    const proc = Bun.spawn({ cmd: [process.execPath, MAIN, ...args, "--kubeconfig", this.server!.kubeconfig], stdio: ["ignore", "pipe", "pipe"] });
+    const proc = Bun.spawn({ cmd: [...SKIFF, ...args, "--kubeconfig", this.server!.kubeconfig], stdio: ["ignore", "pipe", "pipe"] });
     this.extraProcs.push(proc);
     return proc;
   }
