@@ -58,7 +58,19 @@ export function handleLogRequest(req: Request, opts: Omit<LogServerOptions, "hos
   const tail = q.get("tailLines");
   const tailLines = tail === null || tail === "" ? undefined : Number(tail);
   if (tailLines !== undefined && (!Number.isInteger(tailLines) || tailLines < 0)) return status(400, "BadRequest", `invalid tailLines ${JSON.stringify(tail)}`);
-  const readOpts = { tailLines, timestamps: q.get("timestamps") === "true", maxFiles: opts.rotatedFiles ?? 1 };
+  const since = q.get("sinceSeconds");
+  const sinceSeconds = since === null || since === "" ? undefined : Number(since);
+  if (sinceSeconds !== undefined && !(sinceSeconds >= 0)) return status(400, "BadRequest", `invalid sinceSeconds ${JSON.stringify(since)}`);
+  const limit = q.get("limitBytes");
+  const limitBytes = limit === null || limit === "" ? undefined : Number(limit);
+  if (limitBytes !== undefined && (!Number.isInteger(limitBytes) || limitBytes < 1)) return status(400, "BadRequest", `invalid limitBytes ${JSON.stringify(limit)}`);
+  const readOpts = {
+    tailLines,
+    timestamps: q.get("timestamps") === "true",
+    maxFiles: opts.rotatedFiles ?? 1,
+    ...(sinceSeconds !== undefined ? { sinceMs: Date.now() - sinceSeconds * 1000 } : {}),
+    ...(limitBytes !== undefined ? { limitBytes } : {}),
+  };
   const headers = { "Content-Type": "text/plain; charset=utf-8" };
   if (q.get("follow") === "true" && !previous) return new Response(followLog(source.path, { ...readOpts, done: source.done, signal: req.signal }, opts.clock), { headers });
   return new Response(readLog(source.path, readOpts, opts.clock).text, { headers });

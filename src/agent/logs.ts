@@ -78,6 +78,10 @@ export interface LogReadOptions {
   timestamps?: boolean;
   /** Include rotated files before the live one. */
   maxFiles?: number;
+  /** Only lines written at or after this time (ms since the epoch); rotated files count as older. */
+  sinceMs?: number;
+  /** At most this many bytes (the start of what would be sent), like kubectl's --limit-bytes. */
+  limitBytes?: number;
 }
 
 /** Lines ending before `end` in `buf`, with their end offsets. */
@@ -98,17 +102,19 @@ export function stamp(lines: { text: string; end: number }[], path: string, cloc
   return lines.map((l) => `${clock ? clock.timeOf(path, l.end, fallback) : fallback} ${l.text}`).join("");
 }
 
-/** The log as it is now: rotated files then the live one, the last `tailLines` lines. Returns the text and the live file's offset read up to. */
+/** The log as it is now: rotated files then the live one, filtered and cut as asked. Returns the text and the live file's offset read up to. */
 export function readLog(path: string, opts: LogReadOptions, clock?: LogClock, fallbackTime = new Date().toISOString()): { text: string; offset: number } {
-  const parts: string[] = [];
-  for (let i = opts.maxFiles ?? 1; i >= 1; i--) parts.push(`${path}.${i}`);
   let rotated: { text: string; end: number }[] = [];
-  for (const p of parts) rotated = rotated.concat(splitLines(readAll(p), 0));
+  for (let i = opts.maxFiles ?? 1; i >= 1; i--) rotated = rotated.concat(splitLines(readAll(`${path}.${i}`), 0));
   const live = readAll(path);
-  const liveLines = splitLines(live, 0);
-  let lines = rotated.map((l) => ({ ...l, end: -1 })).concat(liveLines);
+  const timed = [
+    ...rotated.map((l) => ({ text: l.text, time: "" })),
+    ...splitLines(live, 0).map((l) => ({ text: l.text, time: clock ? clock.timeOf(path, l.end, fallbackTime) : fallbackTime })),
+  ];
+  let lines = opts.sinceMs === undefined ? timed : timed.filter((l) => l.time !== "" && Date.parse(l.time) >= opts.sinceMs!);
   if (opts.tailLines !== undefined && opts.tailLines >= 0) lines = opts.tailLines === 0 ? [] : lines.slice(-opts.tailLines);
-  const text = lines.map((l) => (opts.timestamps ? `${l.end < 0 ? fallbackTime : clock ? clock.timeOf(path, l.end, fallbackTime) : fallbackTime} ${l.text}` : l.text)).join("");
+  let text = lines.map((l) => (opts.timestamps ? `${l.time || fallbackTime} ${l.text}` : l.text)).join("");
+  if (opts.limitBytes !== undefined) text = Buffer.from(text).subarray(0, opts.limitBytes).toString("utf8");
   return { text, offset: live.length };
 }
 

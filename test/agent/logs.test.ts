@@ -41,6 +41,17 @@ describe("log files", () => {
     expect(readLog(path, { timestamps: true }, clock).text).toBe("2026-01-01T00:00:01.000Z one\n2026-01-01T00:00:02.000Z two\n");
   });
 
+  test("sinceMs and limitBytes", () => {
+    const clock = new LogClock();
+    writeFileSync(`${path}.1`, "rotated\n");
+    writeFileSync(path, "old\n");
+    clock.observe(path, new Date("2026-01-01T00:00:00Z"));
+    appendFileSync(path, "new\n");
+    clock.observe(path, new Date("2026-01-01T01:00:00Z"));
+    expect(readLog(path, { sinceMs: Date.parse("2026-01-01T00:30:00Z") }, clock).text).toBe("new\n");
+    expect(readLog(path, { limitBytes: 10 }, clock).text).toBe("rotated\nol");
+  });
+
   test("follow streams new lines and ends when the container is done", async () => {
     writeFileSync(path, "first\n");
     let done = false;
