@@ -1,6 +1,7 @@
 // skiff logs POD [-c CONTAINER] [-f] [--tail N] [--previous] [--timestamps]:
 // the API server's pods/{name}/log, which it serves from the node's agent.
 import type { Argv, CommandModule } from "yargs";
+import { parseDuration } from "../api/duration.ts";
 import { ApiError } from "../api/errors.ts";
 import { errorFromResponse } from "../client/api-client.ts";
 import { type ConnectionArgs, type NamespaceArgs, clientFromArgs, namespaceFrom, run, withConnection, withNamespace } from "./args.ts";
@@ -12,10 +13,12 @@ export interface LogsArgs extends ConnectionArgs, NamespaceArgs {
   tail?: number;
   previous?: boolean;
   timestamps?: boolean;
+  since?: string;
+  "limit-bytes"?: number;
 }
 
 /** The pods/{name}/log path with kubectl's query parameters. */
-export function logPath(namespace: string, argv: Pick<LogsArgs, "pod" | "container" | "follow" | "tail" | "previous" | "timestamps">): string {
+export function logPath(namespace: string, argv: Pick<LogsArgs, "pod" | "container" | "follow" | "tail" | "previous" | "timestamps" | "since" | "limit-bytes">): string {
   const name = argv.pod.replace(/^(pods?|po)\//, "");
   if (!name || name.includes("/")) throw ApiError.badRequest(`expected a pod name (or pod/NAME), got ${JSON.stringify(argv.pod)}`);
   if (argv.tail !== undefined && (!Number.isInteger(argv.tail) || argv.tail < -1)) throw ApiError.badRequest(`--tail must be an integer >= -1, got ${argv.tail}`);
@@ -25,6 +28,11 @@ export function logPath(namespace: string, argv: Pick<LogsArgs, "pod" | "contain
   if (argv.tail !== undefined && argv.tail >= 0) q.set("tailLines", String(argv.tail));
   if (argv.previous) q.set("previous", "true");
   if (argv.timestamps) q.set("timestamps", "true");
+  if (argv.since !== undefined) q.set("sinceSeconds", String(Math.max(1, Math.ceil(parseDuration(argv.since) / 1000))));
+  if (argv["limit-bytes"] !== undefined) {
+    if (!Number.isInteger(argv["limit-bytes"]) || argv["limit-bytes"] < 1) throw ApiError.badRequest(`--limit-bytes must be a positive integer, got ${argv["limit-bytes"]}`);
+    q.set("limitBytes", String(argv["limit-bytes"]));
+  }
   const qs = q.toString();
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log${qs ? `?${qs}` : ""}`;
 }
@@ -47,6 +55,8 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       .option("follow", { alias: "f", type: "boolean", describe: "Stream the log as it grows" })
       .option("tail", { type: "number", describe: "Lines of recent log to show (-1: all)" })
       .option("previous", { alias: "p", type: "boolean", describe: "The previous instance of the container (after a restart)" })
-      .option("timestamps", { type: "boolean", describe: "Prefix each line with when it was written (to about a second)" }) as unknown as Argv<LogsArgs>,
+      .option("timestamps", { type: "boolean", describe: "Prefix each line with when it was written (to about a second)" })
+      .option("since", { type: "string", describe: "Only lines newer than this duration, e.g. 5s, 2m, 3h" })
+      .option("limit-bytes", { type: "number", describe: "Print at most this many bytes" }) as unknown as Argv<LogsArgs>,
   handler: run(logs),
 };

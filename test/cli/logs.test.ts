@@ -8,9 +8,12 @@ describe("skiff logs", () => {
       "/api/v1/namespaces/shop/pods/web-1/log?container=app&follow=true&tailLines=10&previous=true&timestamps=true",
     );
     expect(logPath("default", { pod: "web", tail: -1 })).toBe("/api/v1/namespaces/default/pods/web/log");
+    expect(logPath("default", { pod: "web", since: "2m", "limit-bytes": 100 })).toBe("/api/v1/namespaces/default/pods/web/log?sinceSeconds=120&limitBytes=100");
   });
   test("bad input is a clear error", () => {
     expect(() => logPath("default", { pod: "deploy/web" })).toThrow(/pod name/);
     expect(() => logPath("default", { pod: "web", tail: -5 })).toThrow(/--tail/);
+    expect(() => logPath("default", { pod: "web", since: "soon" })).toThrow();
+    expect(() => logPath("default", { pod: "web", "limit-bytes": 0 })).toThrow(/--limit-bytes/);
   });
 });
