@@ -20,12 +20,13 @@ import { buildArgv, buildEnv, EnvError, type EnvLookups } from "./env.ts";
 import { containerLogPath, DEFAULT_ROTATION, LogClock, rotateIfNeeded, type LogRotation } from "./logs.ts";
 import type { LogSource } from "./log-server.ts";
 import { attemptsOf, containerKey, planPod, type Plan, type Waiting } from "./pod-plan.ts";
+import { PodCache } from "./pod-cache.ts";
 import { computePodStatus } from "./pod-status.ts";
 import { allocatePorts, DEFAULT_HOST_PORT_RANGE, PortError, portEnv, portIsFree, resolvePort, type PortRange } from "./ports.ts";
 import { ProbeManager } from "./probes.ts";
 import { StatusWriter } from "./status-writer.ts";
 import type { ContainerConfig, ResourceLimits, Runtime, RuntimeContainer } from "./runtime/runtime.ts";
-import { mountVolumes, podDirs, prepareVolumes, VolumeError } from "./volumes.ts";
+import { mountVolumes, podDirs, prepareVolumes, VolumeError, existingVolumePaths } from "./volumes.ts";
 
 const log = logger("kubelet");
 const COMPONENT = "kubelet";
@@ -67,6 +68,9 @@ export class Kubelet {
   private readonly services: Informer<Service>;
   private readonly queue = new WorkQueue<string>();
   private readonly statuses: StatusWriter;
+  private readonly podCache: PodCache;
+  /** Pods remembered from before a restart, used until the pod list has been read. */
+  private offline = new Map<string, Pod>();
   private readonly probes: ProbeManager;
   readonly clock = new LogClock();
   private readonly backoff: BackoffConfig;
@@ -94,6 +98,7 @@ export class Kubelet {
     this.services = new Informer<Service>(this.client, Services);
     this.probes = new ProbeManager((uid) => this.enqueueUid(uid));
     this.statuses = new StatusWriter(this.client);
+    this.podCache = new PodCache(opts.dataDir);
     this.loadPorts();
   }
 
@@ -134,7 +139,10 @@ export class Kubelet {
     this.timers.push(setInterval(() => this.tick(), this.opts.tickMs ?? 1000));
     this.timers.push(setInterval(() => this.resync(), this.opts.resyncMs ?? 10_000));
     for (const t of this.timers) t.unref?.();
-    // Adopted containers whose pods we do not know yet are left alone until the pod list arrives.
+    // Until the pod list arrives, pods remembered from before keep being synced (static stability);
+    // containers of pods we know nothing about are left alone.
+    this.offline = this.podCache.load();
+    for (const key of this.offline.keys()) this.queue.add(key);
     for (const c of this.runtime.list()) this.queue.add(podKey(c.podNamespace, c.podName));
   }
 
@@ -208,7 +216,13 @@ export class Kubelet {
   }
 
   private async syncKey(key: string): Promise<void> {
-    if (this.stopped || !this.pods.hasSynced()) return;
+    if (this.stopped) return;
+    if (!this.pods.hasSynced()) {
+      const remembered = this.offline.get(key);
+      if (remembered && !remembered.metadata.deletionTimestamp) await this.syncPod(remembered, remembered.metadata.uid ?? "");
+      return;
+    }
+    this.offline.clear();
     const slash = key.indexOf("/");
     const pod = this.pods.get(key.slice(0, slash), key.slice(slash + 1));
     if (!pod) {
@@ -241,8 +255,11 @@ export class Kubelet {
       volumePaths = prepareVolumes(pod, this.opts.dataDir, this.lookups(pod));
     } catch (err) {
       if (!(err instanceof VolumeError)) throw err;
-      blocked ??= { reason: "ContainerCreating", message: `MountVolume failed: ${err.message}` };
+      // Offline (no pod list yet, so no ConfigMaps/Secrets either): keep the files written before.
+      if (!this.pods.hasSynced()) volumePaths = existingVolumePaths(pod, this.opts.dataDir);
+      else blocked ??= { reason: "ContainerCreating", message: `MountVolume failed: ${err.message}` };
     }
+    if (existsSync(podDirs(this.opts.dataDir, uid).pod)) this.podCache.save(pod);
     const plan = planPod({ pod, containers: this.containersOf(uid), probes: (id) => this.probes.view(id), now: Date.now(), backoff: this.backoff });
     for (const action of plan.actions) {
       if (action.type === "kill") {
@@ -454,6 +471,7 @@ export class Kubelet {
     this.clock.forget(dirs.pod);
     rmSync(dirs.pod, { recursive: true, force: true });
     this.ports.delete(uid);
+    this.podCache.forget(uid);
     this.startErrors.delete(uid);
     clearTimeout(this.wakeTimers.get(uid));
     this.wakeTimers.delete(uid);

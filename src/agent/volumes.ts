@@ -107,6 +107,12 @@ export function podDirs(dataDir: string, podUid: string): { pod: string; root: s
   return { pod, root: join(pod, "root"), volumes: join(pod, "volumes") };
 }
 
+/** Volume name → directory on the host, as prepareVolumes lays them out (nothing is written). */
+export function existingVolumePaths(pod: Pod, dataDir: string): Map<string, string> {
+  const dirs = podDirs(dataDir, pod.metadata.uid ?? "");
+  return new Map((pod.spec.volumes ?? []).map((v) => [v.name, v.hostPath ? v.hostPath.path : join(dirs.volumes, v.name)]));
+}
+
 /** Create or refresh every volume of the pod; returns volume name → directory on the host. */
 export function prepareVolumes(pod: Pod, dataDir: string, lk: VolumeLookups): Map<string, string> {
   const dirs = podDirs(dataDir, pod.metadata.uid ?? "");

@@ -183,6 +183,20 @@ describe("kubelet", () => {
     process.kill(pid, 0);
   });
 
+  test("restarted while the server is down, the agent still restarts crashed containers of the pods it remembers", async () => {
+    const marker = join(dir, "runs");
+    await createPod("flaky", [{ name: "c", command: ["sh", "-c", `echo run >> ${marker}; sleep 0.3; exit 1`] }]);
+    await until("first run", () => existsSync(marker) && readFileSync(marker, "utf8").length > 0);
+    client.down = true;
+    stopKubelet();
+    await startKubelet(false);
+    const runsBefore = readFileSync(marker, "utf8").split("\n").length;
+    await until("more runs while offline", () => readFileSync(marker, "utf8").split("\n").length >= runsBefore + 2, 15_000);
+    expect(kubelet.hasSynced()).toBe(false);
+    client.down = false;
+    await until("synced", () => kubelet.hasSynced());
+  });
+
   test("containers of pods deleted while the agent was away are removed", async () => {
     await createPod("gone", [{ name: "c", command: ["sleep", "60"] }]);
     await until("running", () => pod("gone")?.status?.containerStatuses?.[0]?.state?.running);
