@@ -14,7 +14,7 @@ const cluster = new Cluster();
 let a: AgentProc;
 let b: AgentProc;
 const agentFlags = (range: string) => ["--node-lease-duration-seconds", "2", "--crashloop-backoff-base", "1s", "--crashloop-backoff-max", "20s", "--host-port-range", range];
-const flagsA = agentFlags("43000-43999");
+const flagsA = [...agentFlags("43000-43999"), "--node-label", "zone=a", "--node-taint", "dedicated=edge:PreferNoSchedule", "--cpu", "3", "--memory", "2Gi", "--max-pods", "50"];
 const flagsB = agentFlags("44000-44999");
 
 const api = () => cluster.server!.client;
@@ -74,6 +74,11 @@ describe("agent end to end", () => {
       expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
     }
     expect(readFileSync(join(a.dataDir, "agent", "credentials.json"), "utf8")).toContain("node-a");
+    const nodeA = await api().get<Node>(Nodes, undefined, "node-a");
+    expect(nodeA.metadata.labels).toMatchObject({ zone: "a", "kubernetes.io/hostname": "node-a", "kubernetes.io/os": "linux" });
+    expect(nodeA.spec?.taints).toEqual([{ key: "dedicated", value: "edge", effect: "PreferNoSchedule" }]);
+    expect(nodeA.status?.capacity).toEqual({ cpu: "3", memory: "2Gi", pods: "50" });
+    expect(nodeA.status?.addresses).toContainEqual({ type: "InternalIP", address: "127.0.0.2" });
   }, 90_000);
 
   test("a node credential may not write another node (403)", async () => {
