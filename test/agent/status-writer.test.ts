@@ -1,0 +1,52 @@
+import { describe, expect, test } from "bun:test";
+import { StatusWriter } from "../../src/agent/status-writer.ts";
+import { Pods } from "../../src/api/registry.ts";
+import type { Pod, PodStatus } from "../../src/api/types.ts";
+import { FakeClient } from "./fake-client.ts";
+
+async function until(fn: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(5);
+  }
+}
+
+describe("StatusWriter", () => {
+  test("writes changes once, even when the pod cache lags behind its own write, and never hides a later change", async () => {
+    const client = new FakeClient();
+    let patches = 0;
+    const patch = client.patch.bind(client);
+    client.patch = (async (...args: Parameters<FakeClient["patch"]>) => {
+      patches++;
+      return patch(...args);
+    }) as FakeClient["patch"];
+    const stale = await client.create<Pod>(Pods, { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec: { containers: [] }, status: { phase: "Pending" } });
+    const w = new StatusWriter(client, 2);
+    const running: PodStatus = { phase: "Running" };
+    w.set(stale, running);
+    await until(() => patches === 1);
+    await Bun.sleep(20);
+    // The cache still holds the pod from before our write: no duplicate.
+    w.set(stale, running);
+    await Bun.sleep(30);
+    expect(patches).toBe(1);
+    // A change back to what the stale cache shows must still be written.
+    w.set(stale, { phase: "Pending" });
+    await until(() => patches === 2);
+    expect((client.pod("default", "p") as Pod).status).toEqual({ phase: "Pending" });
+    w.stop();
+  });
+
+  test("the latest status of a burst is what ends up written, also after failed writes", async () => {
+    const client = new FakeClient();
+    const pod = await client.create<Pod>(Pods, { apiVersion: "v1", kind: "Pod", metadata: { name: "q", namespace: "default" }, spec: { containers: [] } });
+    client.down = true;
+    const w = new StatusWriter(client, 1);
+    for (let i = 0; i < 5; i++) w.set(pod, { phase: "Running", message: `v${i}` });
+    await Bun.sleep(30);
+    client.down = false;
+    await until(() => (client.pod("default", "q") as Pod).status?.message === "v4");
+    w.stop();
+  });
+});
