@@ -78,6 +78,8 @@ export class Kubelet {
   private readonly portRange: PortRange;
   /** Pods whose containers are being stopped (uid). */
   private readonly terminating = new Set<string>();
+  /** Containers being stopped after a failed probe or a deadline (runtime id). */
+  private readonly stopping = new Set<string>();
   /** Why a container could not be started (config errors), by pod uid then container key. */
   private readonly startErrors = new Map<string, Map<string, Waiting>>();
   private readonly wakeTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -263,10 +265,15 @@ export class Kubelet {
     const plan = planPod({ pod, containers: this.containersOf(uid), probes: (id) => this.probes.view(id), now: Date.now(), backoff: this.backoff });
     for (const action of plan.actions) {
       if (action.type === "kill") {
+        if (this.stopping.has(action.id)) continue;
+        this.stopping.add(action.id);
         void this.event(pod, "Warning", action.reason, action.message);
         void this.event(pod, "Normal", "Killing", `Stopping container ${action.containerName}`);
         this.probes.forget(action.id);
-        void this.runtime.stop(action.id, this.graceMs(pod)).catch((err) => log.warn("stop failed", { err }));
+        void this.runtime
+          .stop(action.id, this.graceMs(pod))
+          .catch((err) => log.warn("stop failed", { err }))
+          .finally(() => this.stopping.delete(action.id));
         continue;
       }
       const key = containerKey(action.init, action.container.name);
@@ -367,11 +374,14 @@ export class Kubelet {
     const specs = new Map(pod.spec.containers.map((c) => [c.name, c]));
     for (const rc of this.containersOf(uid)) {
       const c = specs.get(rc.containerName);
-      if (rc.init || rc.exit || !c || !(c.livenessProbe || c.readinessProbe || c.startupProbe)) continue;
+      if (rc.init || rc.exit || this.stopping.has(rc.id) || !c || !(c.livenessProbe || c.readinessProbe || c.startupProbe)) continue;
       const maps = hostPorts.filter((m) => m.containerName === c.name);
+      const reported = pod.status?.containerStatuses?.find((s) => s.containerID === rc.id);
       this.probes.ensure({
         id: rc.id,
         podUid: uid,
+        wasReady: reported?.ready === true,
+        wasStarted: reported?.started === true,
         ...(c.livenessProbe ? { liveness: c.livenessProbe } : {}),
         ...(c.readinessProbe ? { readiness: c.readinessProbe } : {}),
         ...(c.startupProbe ? { startup: c.startupProbe } : {}),

@@ -46,8 +46,9 @@ function containerStatus(input: StatusInput, c: Container, init: boolean): Conta
   if (!last.exit) {
     const probe = input.probes(last.id);
     status.state = { running: { startedAt: last.startedAt } };
-    status.started = probe?.started ?? true;
-    status.ready = probe?.ready ?? true;
+    // No probe state (not set up yet, or the container is being stopped): only probe-less containers count as up.
+    status.started = probe ? probe.started : !c.startupProbe;
+    status.ready = probe ? probe.ready : !c.readinessProbe && !c.startupProbe;
     if (prev?.exit) status.lastState = terminated(prev);
     return status;
   }

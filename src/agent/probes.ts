@@ -112,6 +112,9 @@ export function runProbe(probe: Probe, target: ProbeTarget): Promise<ProbeResult
 export interface ProbedContainer {
   id: string;
   podUid: string;
+  /** The verdicts last reported for this container (its pod status), kept across an agent restart instead of starting over. */
+  wasReady?: boolean;
+  wasStarted?: boolean;
   liveness?: Probe;
   readiness?: Probe;
   startup?: Probe;
@@ -145,7 +148,10 @@ export class ProbeManager {
     for (const kind of ["startup", "liveness", "readiness"] as const) {
       const probe = c[kind];
       if (!probe) continue;
-      const worker: Worker = { kind, probe, state: initialProbeState(kind) };
+      const state = initialProbeState(kind);
+      if (kind === "readiness" && c.wasReady) state.ok = true;
+      if (kind === "startup" && c.wasStarted) state.ok = true;
+      const worker: Worker = { kind, probe, state };
       entry.workers.set(kind, worker);
       this.schedule(entry, worker, Math.max(0, probe.initialDelaySeconds ?? 0) * 1000);
     }

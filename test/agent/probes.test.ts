@@ -50,6 +50,16 @@ describe("runProbe", () => {
 });
 
 describe("ProbeManager", () => {
+  test("an adopted container keeps the readiness it had until a probe says otherwise", () => {
+    const pm = new ProbeManager(() => {});
+    const slow = { periodSeconds: 60, initialDelaySeconds: 60, exec: { command: ["false"] } };
+    pm.ensure({ id: "fresh", podUid: "u", readiness: slow, target: target(1) });
+    pm.ensure({ id: "adopted", podUid: "u", readiness: slow, startup: slow, wasReady: true, wasStarted: true, target: target(1) });
+    expect(pm.view("fresh")).toEqual({ healthy: true, started: true, ready: false });
+    expect(pm.view("adopted")).toEqual({ healthy: true, started: true, ready: true });
+    pm.close();
+  });
+
   test("reports a liveness failure after the threshold and exposes the view", async () => {
     const changes: string[] = [];
     const pm = new ProbeManager((uid, id, kind, state) => changes.push(`${uid}/${id}/${kind}=${state.ok}`));

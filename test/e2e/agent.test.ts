@@ -229,7 +229,9 @@ describe("agent end to end", () => {
     for (const c of before) process.kill(c.pid!, 0); // still running without the agent
     a = cluster.startAgent("node-a", "127.0.0.2", flagsA);
     await until("agent A back", async () => a.log().includes("agent started"));
-    await Bun.sleep(3000);
+    // The adopted web pod stays Ready all along (its readiness is not reset by the restart).
+    const web0 = before.find((c) => c.podName.startsWith("web-"))!;
+    for (let t = Date.now(); Date.now() - t < 3000; await Bun.sleep(100)) expect(isReady(await getPod(web0.podName))).toBe(true);
     const after = new Map(cluster.containers(a).filter((c) => !c.exit).map((c) => [c.id, c.pid]));
     // The web pod and the ticker-like pods on A: same process, same attempt.
     const web = before.find((c) => c.podName.startsWith("web-"))!;
