@@ -79,7 +79,7 @@ async function credentialsFor(opts: AgentOptions, nodeName: string, nodeIP: stri
       return creds;
     } catch (err) {
       // Only an unreachable server is worth waiting for; a refusal is final.
-      if (!(err instanceof JoinError) || !/cannot reach|join request .* failed/.test(err.message)) throw err;
+      if (!(err instanceof JoinError) || !err.retryable) throw err;
       log.warn("server unreachable; retrying join", { server: opts.server, err: err.message });
       await Bun.sleep(delay);
     }

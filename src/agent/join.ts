@@ -14,7 +14,13 @@ export interface NodeToken {
   bearer: string;
 }
 
-export class JoinError extends Error {}
+export class JoinError extends Error {
+  /** True when the server could not be reached (worth retrying); a refusal or a wrong CA is final. */
+  constructor(message: string, readonly retryable = false) {
+    super(message);
+    this.name = "JoinError";
+  }
+}
 
 /**
  * sha256 hex of the CA PEM, the token's pin. The same as the server's
@@ -50,7 +56,7 @@ export async function fetchPinnedCA(server: string, token: NodeToken, fetchFn: F
   try {
     res = await fetchFn(`${server}/cacerts`, { tls: { rejectUnauthorized: false }, signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new JoinError(`cannot reach the server at ${server}: ${(err as Error).message}`);
+    throw new JoinError(`cannot reach the server at ${server}: ${(err as Error).message}`, true);
   }
   if (!res.ok) throw new JoinError(`GET ${server}/cacerts answered HTTP ${res.status}`);
   const caPem = await res.text();
@@ -73,7 +79,7 @@ export async function join(opts: { server: string; token: string; nodeName: stri
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw new JoinError(`join request to ${server} failed: ${(err as Error).message}`);
+    throw new JoinError(`join request to ${server} failed: ${(err as Error).message}`, true);
   }
   if (!res.ok) {
     const body = await res.text().catch(() => "");

@@ -57,6 +57,18 @@ describe("join", () => {
     expect(calls.every((c) => c.auth === undefined)).toBe(true);
   });
 
+  test("an unreachable server is retryable; a refusal is not", async () => {
+    const token = `K10${await caHash(CA)}::node:s3cret`;
+    const down = async () => {
+      throw new Error("connection refused");
+    };
+    const unreachable = await join({ server: "https://x", token, nodeName: "n1", nodeIP: "1.2.3.4", fetch: down }).catch((e: JoinError) => e);
+    expect(unreachable).toBeInstanceOf(JoinError);
+    expect((unreachable as JoinError).retryable).toBe(true);
+    const refused = await join({ server: "https://x", token, nodeName: "n1", nodeIP: "1.2.3.4", fetch: fakeServer(CA, 403).fetchFn }).catch((e: JoinError) => e);
+    expect((refused as JoinError).retryable).toBe(false);
+  });
+
   test("a refused token is a clear error", async () => {
     const token = `K10${await caHash(CA)}::node:wrong`;
     const { fetchFn } = fakeServer(CA, 401);
