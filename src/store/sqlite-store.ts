@@ -15,7 +15,9 @@
 //
 // Compaction keeps the last `compactKeep` revisions of the log. It runs on a
 // timer only when something was written since its last run, and then
-// checkpoints the WAL, so an idle store writes nothing to disk.
+// checkpoints the WAL, so an idle store writes nothing to disk. Keys under
+// `volatilePrefixes` (node leases) live in memory instead (memory-tier.ts).
+// Design notes and measurements: docs/store.md.
 import { Database, type Statement } from "bun:sqlite";
 import { ApiError } from "../api/errors.ts";
 import { parseKey } from "../api/registry.ts";
