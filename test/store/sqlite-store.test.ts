@@ -212,6 +212,13 @@ describe("list", () => {
     expect(odd.continueKey).toBe(cmKey("cm3", "a"));
   });
 
+  test("startAfter outside the prefix: before it lists everything, after it nothing", async () => {
+    const { store } = setup();
+    await fill(store);
+    expect((await store.list("/core/configmaps/b/", { startAfter: "/core/configmaps/a/zzz" })).items.length).toBe(5);
+    expect((await store.list("/core/configmaps/a/", { startAfter: "/core/configmaps/b/" })).items.length).toBe(0);
+  });
+
   test("a continued list reads at the first page's revision despite later writes", async () => {
     const { store } = setup();
     await fill(store);
@@ -394,6 +401,24 @@ describe("watch", () => {
     await w.take(1);
     expect(w.watch.progress!()).toBe(3);
     w.watch.close();
+  });
+
+  test("a watch from a future revision skips events up to it", async () => {
+    const { store } = setup();
+    const w = new WatchReader(store.watch("/", 2));
+    for (let i = 0; i < 4; i++) await store.create(cmKey(`c${i}`), configMap(`c${i}`));
+    expect((await w.take(2)).map((e) => e.revision)).toEqual([3, 4]);
+    w.watch.close();
+  });
+
+  test("breaking out of for-await closes the watch", async () => {
+    const { store } = setup();
+    await store.create(cmKey("a"), configMap("a"));
+    for await (const ev of store.watch("/", 0)) {
+      expect(ev.revision).toBe(1);
+      break;
+    }
+    expect(store.stats().watchers).toBe(0);
   });
 
   test("close ends every watch", async () => {
