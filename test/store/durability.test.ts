@@ -74,8 +74,8 @@ for (const sync of ["full", "normal"] as const) {
 }
 
 test("an idle store writes nothing to disk", async () => {
-  const { store, path } = tempStore({ compactKeep: 10, compactIntervalMs: 50 });
-  cleanups.push(() => store.close().then(() => {}));
+  const { store, path, cleanup } = tempStore({ compactKeep: 10, compactIntervalMs: 50 });
+  cleanups.push(cleanup);
   for (let i = 0; i < 200; i++) await store.create(cmKey(`c${i}`), configMap(`c${i}`));
   // Let the one post-write maintenance run happen (compaction + checkpoint).
   await waitFor(() => store.compactedRevision() === 190, 5000, "compaction");
