@@ -3,7 +3,9 @@
 #
 #   ./install.sh             build dist/skiff and start `skiff server` in the background
 #   ./install.sh --systemd   also install /usr/local/bin/skiff and the systemd unit, and start it there
-#   ./install.sh --stop      stop the server this script started
+#   ./install.sh --stop      stop the server this script started (its pods keep running, as
+#                            with k3s: a restarted server's agent adopts them)
+#   ./install.sh --uninstall delete every workload, stop the server, remove the data dir
 #
 # The server keeps its state, certificates and admin kubeconfig in the data dir:
 # /var/lib/skiff as root, ~/.skiff otherwise (SKIFF_DATA_DIR overrides).
@@ -30,7 +32,22 @@ stop_server() {
   rm -f "$pid_file"
 }
 
+# Pods outlive the server by design, so removing skiff means deleting them
+# through the API first and waiting until the kubelet has stopped them.
+uninstall() {
+  local bin="$PWD/dist/skiff" kc="$data_dir/admin.kubeconfig"
+  if [ -x "$bin" ] && [ -f "$kc" ] && [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    say "deleting all workloads"
+    "$bin" --kubeconfig "$kc" delete deployments,daemonsets,replicasets,replicationcontrollers,cronjobs,jobs,services --all -A >/dev/null 2>&1 || true
+    "$bin" --kubeconfig "$kc" delete pods --all -A --wait --timeout 120 >/dev/null 2>&1 || true
+  fi
+  stop_server
+  say "removing $data_dir"
+  rm -rf "$data_dir"
+}
+
 if [ "$mode" = "--stop" ]; then stop_server; exit 0; fi
+if [ "$mode" = "--uninstall" ]; then uninstall; exit 0; fi
 
 command -v npm >/dev/null || die "npm is required (Node.js 18 or newer); it brings Bun as a devDependency"
 say "installing dependencies (npm ci)"
