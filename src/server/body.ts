@@ -8,6 +8,13 @@ export type BodyFormat = "json" | "yaml" | "merge-patch" | "json-patch" | "strat
 /** 3 MiB, like etcd's default request limit that Kubernetes inherits. */
 export const maxBodyBytes = 3 * 1024 * 1024;
 
+/**
+ * Bun's own ceiling, which answers with a bare 413 and no Status. The app's
+ * limit rejects by Content-Length before reading, so this only has to be
+ * larger than any body a client would declare.
+ */
+export const maxUnreadBodyBytes = 1024 * 1024 * 1024;
+
 const mediaTypes: Record<string, BodyFormat> = {
   "application/json": "json",
   "application/yaml": "yaml",

@@ -14,7 +14,7 @@ import { openSqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
 import { logger } from "../util/log.ts";
 import { createApp, defaultServiceCidr, type AppEnv, type ServeEnv } from "./app.ts";
-import { maxBodyBytes } from "./body.ts";
+import { maxUnreadBodyBytes } from "./body.ts";
 import { components, type ComponentHandle } from "./components.ts";
 import { Credentials } from "./credentials.ts";
 import { Metrics } from "./metrics.ts";
@@ -136,8 +136,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       hostname: bindAddress,
       port: opts.port ?? 6443,
       tls: { cert: pki.serving.certPem, key: pki.serving.keyPem },
-      // A little above the app's own limit, so that the app answers oversize bodies with a Status.
-      maxRequestBodySize: maxBodyBytes + 1024 * 1024,
+      // Far above the app's own 3 MiB limit, so that the app (which rejects on
+      // Content-Length before reading, and counts chunked bodies as they stream)
+      // answers oversize bodies with a Status instead of Bun's bare 413.
+      maxRequestBodySize: maxUnreadBodyBytes,
       fetch: (req, server) => app.fetch(req, { server } satisfies ServeEnv),
     });
   } catch (err) {

@@ -330,6 +330,29 @@ describe("bad input never reaches the store", () => {
     }
     expect(t.server.store.currentRevision()).toBe(before);
   });
+
+  test("over HTTPS, a body of any size past the limit gets a 413 Status, declared or chunked", async () => {
+    const before = t.server.store.currentRevision();
+    const big = "x".repeat(10 * 1024 * 1024);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode("x".repeat(1024 * 1024)));
+        c.close();
+      },
+    });
+    for (const body of [big, chunked]) {
+      const res = await fetch(`${t.server.url}${cms}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${t.server.adminToken}`, "Content-Type": "application/json" },
+        body,
+        tls: { ca: t.server.caPem },
+      });
+      expect(res.status).toBe(413);
+      const status = (await res.json()) as { kind: string; reason: string };
+      expect(status).toMatchObject({ kind: "Status", reason: "RequestEntityTooLarge" });
+    }
+    expect(t.server.store.currentRevision()).toBe(before);
+  });
 });
 
 describe("YAML and tables", () => {
