@@ -158,11 +158,11 @@ export class ApiClient implements Client {
     return this.json<KubeObject>("DELETE", resourcePath(rt, namespace, name), body);
   }
 
-  async bind(namespace: string, podName: string, nodeName: string): Promise<void> {
+  async bind(namespace: string, podName: string, nodeName: string, uid?: string): Promise<void> {
     const binding = {
       apiVersion: "v1",
       kind: "Binding",
-      metadata: { name: podName, namespace },
+      metadata: { name: podName, namespace, ...(uid ? { uid } : {}) },
       target: { apiVersion: "v1", kind: "Node", name: nodeName },
     };
     const res = await this.request("POST", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/binding`, binding);

@@ -44,8 +44,12 @@ export interface Client {
   patch<T extends KubeObject>(rt: ResourceRef, namespace: string | undefined, name: string, patch: unknown, type?: PatchType, subresource?: "status"): Promise<T>;
   delete(rt: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject>;
   watch<T extends KubeObject>(rt: ResourceRef, namespace: string | undefined, opts?: WatchOptions): WatchStream<T>;
-  /** POST pods/{name}/binding. */
-  bind(namespace: string, podName: string, nodeName: string): Promise<void>;
+  /**
+   * POST pods/{name}/binding. With `uid`, the bind fails (Conflict) when the pod
+   * by that name is not the one the caller decided about — e.g. deleted and
+   * re-created while the bind was in flight.
+   */
+  bind(namespace: string, podName: string, nodeName: string, uid?: string): Promise<void>;
   /** Any other path (subresources, logs, discovery): raw request, errors as ApiError. */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }

@@ -222,7 +222,7 @@ export class Scheduler {
     const { key, info } = qp;
     this.inFlight++;
     try {
-      await this.client.bind(info.namespace, info.pod.metadata.name ?? "", nodeName);
+      await this.client.bind(info.namespace, info.pod.metadata.name ?? "", nodeName, info.pod.metadata.uid);
       this.cache.finishBinding(key);
       this.queue.done(key);
       // A pod that was reported Unschedulable before must not keep saying so.

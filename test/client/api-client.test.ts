@@ -52,7 +52,7 @@ describe("ApiClient requests", () => {
     await client.patch(pods, "prod", "web", { metadata: { labels: { a: "b" } } });
     await client.patch(pods, "prod", "web", [{ op: "add", path: "/x", value: 1 }], "json", "status");
     await client.delete(pods, "prod", "web", { gracePeriodSeconds: 0, propagationPolicy: "Foreground" });
-    await client.bind("prod", "web", "n1");
+    await client.bind("prod", "web", "n1", "uid-1");
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
       "GET /api/v1/namespaces/prod/pods/web",
       "GET /api/v1/pods?labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3Dn1&limit=5",
@@ -68,6 +68,7 @@ describe("ApiClient requests", () => {
     expect(seen[5].contentType).toBe("application/merge-patch+json");
     expect(seen[6].contentType).toBe("application/json-patch+json");
     expect(JSON.parse(seen[7].body)).toEqual({ apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, propagationPolicy: "Foreground" });
+    expect(JSON.parse(seen[8].body).metadata).toEqual({ name: "web", namespace: "prod", uid: "uid-1" });
     expect(JSON.parse(seen[8].body).target).toEqual({ apiVersion: "v1", kind: "Node", name: "n1" });
   });
 

@@ -115,7 +115,7 @@ export class FakeClient implements Client {
     };
   }
 
-  async bind(namespace: string, podName: string, nodeName: string): Promise<void> {
+  async bind(namespace: string, podName: string, nodeName: string, uid?: string): Promise<void> {
     this.concurrentBinds++;
     this.maxConcurrentBinds = Math.max(this.maxConcurrentBinds, this.concurrentBinds);
     try {
@@ -124,6 +124,7 @@ export class FakeClient implements Client {
       if (err) throw err;
       const pod = (await this.get<Pod>({ group: "", version: "v1", plural: "pods", namespaced: true, kind: "Pod" }, namespace, podName)) as Pod;
       if (pod.spec.nodeName) throw ApiError.conflict("pods", podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+      if (uid && uid !== pod.metadata.uid) throw ApiError.conflict("pods", podName, "Precondition failed: UID mismatch");
       pod.spec.nodeName = nodeName;
       this.commit("pods", "MODIFIED", pod);
       this.binds++;

@@ -175,6 +175,16 @@ describe("CRUD", () => {
     expect(again.body.message).toContain('already assigned to node "n1"');
     expect((await t.json("POST", "/api/v1/namespaces/default/pods/nope/binding", { target: { name: "n1" } })).status).toBe(404);
   });
+
+  test("a binding naming another pod's uid is refused and binds nothing", async () => {
+    const created = await t.json("POST", "/api/v1/namespaces/default/pods", pod("bind-uid"));
+    const stale = await t.json("POST", "/api/v1/namespaces/default/pods/bind-uid/binding", { metadata: { name: "bind-uid", uid: "not-this-pod" }, target: { name: "n1" } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toContain("UID");
+    expect((await t.json("GET", "/api/v1/namespaces/default/pods/bind-uid")).body.spec.nodeName).toBeUndefined();
+    await t.server.client.bind("default", "bind-uid", "n1", created.body.metadata.uid);
+    expect((await t.json("GET", "/api/v1/namespaces/default/pods/bind-uid")).body.spec.nodeName).toBe("n1");
+  });
 });
 
 describe("selectors and paging", () => {
