@@ -49,6 +49,21 @@ export function parseResourceVersion(rv: string | undefined | null): number | un
 const encoder = new TextEncoder();
 
 type Wake = { kind: "event"; result: IteratorResult<StoreEvent> } | { kind: "error"; err: unknown } | { kind: "tick" };
+type LineType = "ADDED" | "MODIFIED" | "DELETED";
+
+// The store hands every watcher the same event object, so the bytes of an event's
+// line are made once and shared by all watchers that pass it (per event type: a
+// selector transition turns one store event into ADDED or DELETED for some
+// watchers). With a thousand watchers, encoding per watcher was most of the cost.
+const sharedLines = new WeakMap<KubeObject, Partial<Record<LineType, Uint8Array>>>();
+
+function sharedLine(type: LineType, object: KubeObject): Uint8Array {
+  let lines = sharedLines.get(object);
+  if (!lines) sharedLines.set(object, (lines = {}));
+  return (lines[type] ??= encoder.encode(`{"type":"${type}","object":${JSON.stringify(object)}}\n`));
+}
+
+const blankLine = encoder.encode("\n");
 
 export async function watchResponse(w: WatchRequest): Promise<Response> {
   const since = parseResourceVersion(w.resourceVersion);
@@ -62,8 +77,12 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     from = since;
   }
 
-  const line = (ev: WatchEvent | { type: WatchEventType; object: unknown }) =>
-    encoder.encode(JSON.stringify(w.transform && ev.type !== "ERROR" && ev.type !== "BOOKMARK" ? { type: ev.type, object: w.transform(ev.object as KubeObject) } : ev) + "\n");
+  const ownLine = (type: WatchEventType, object: unknown) => encoder.encode(JSON.stringify({ type, object }) + "\n");
+  const eventLine = (ev: WatchEvent): Uint8Array => {
+    if (ev.type === "ERROR" || ev.type === "BOOKMARK") return ownLine(ev.type, ev.object);
+    if (w.transform) return ownLine(ev.type, w.transform(ev.object));
+    return sharedLine(ev.type, ev.object);
+  };
 
   let sw: StoreWatch | undefined;
   let startError: ApiError | undefined;
@@ -90,11 +109,12 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     sw?.close();
     w.signal?.removeEventListener("abort", finish);
     w.onClose?.();
+    wakeUp?.();
   };
   w.signal?.addEventListener("abort", finish);
 
   const requestNext = () => {
-    if (inFlight || ready || !it) return;
+    if (inFlight || ready || !it || finished) return;
     inFlight = true;
     const settle = (wake: Wake) => {
       inFlight = false;
@@ -113,6 +133,8 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     return wake;
   };
 
+  // A timer only when something is due (a bookmark or the timeout); an event
+  // arriving first just resolves the wait.
   const nextWake = async (): Promise<Wake> => {
     requestNext();
     const now = takeReady();
@@ -123,57 +145,72 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
       wakeUp = resolve;
       if (waitUntil !== Infinity) timer = setTimeout(resolve, Math.max(0, waitUntil - Date.now()));
     });
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
     wakeUp = undefined;
     return takeReady() ?? { kind: "tick" };
   };
 
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const ev of initial) controller.enqueue(line(ev));
-      // Bun sends the response headers with the first body bytes; a blank line (which
-      // NDJSON readers skip) gets them out now, so clients see the watch is established.
-      if (initial.length === 0 && !startError) controller.enqueue(encoder.encode("\n"));
-      if (startError) {
-        controller.enqueue(line({ type: "ERROR", object: startError.toStatus() }));
-        controller.close();
-        finish();
+  // One long-running writer per watch on a direct stream: bytes go straight to the
+  // response sink (no per-chunk queue and pull round trip). An await on a write
+  // that reports backpressure stops this watch pulling from the store, so a client
+  // that stops reading fills the store's bounded buffer and is cut off there.
+  const run = async (controller: ReadableStreamDirectController) => {
+    const write = async (bytes: Uint8Array) => {
+      const n = controller.write(bytes);
+      if (typeof n !== "number") await n;
+      else if (n === 0 && bytes.length > 0) finish(); // the client went away
+    };
+    for (const ev of initial) await write(eventLine(ev));
+    if (startError) {
+      await write(ownLine("ERROR", startError.toStatus()));
+      return;
+    }
+    // Bun sends the response headers with the first body bytes; a blank line (which
+    // NDJSON readers skip) gets them out now, so clients see the watch is established.
+    if (initial.length === 0) await write(blankLine);
+    controller.flush();
+    while (!finished) {
+      const wake = await nextWake();
+      if (finished) return;
+      if (wake.kind === "tick") {
+        if (deadline !== undefined && Date.now() >= deadline) return;
+        if (w.bookmarks && Date.now() >= nextBookmark) {
+          // Events the store counts as handed out may still be on their way to this
+          // loop (promise reactions): read progress first, let one macrotask turn
+          // drain them, and deliver any that arrived before bookmarking.
+          const progress = sw!.progress();
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (finished) return;
+          if (ready) continue;
+          nextBookmark = Date.now() + w.bookmarkIntervalMs;
+          lastRevision = Math.max(lastRevision, progress);
+          await write(ownLine("BOOKMARK", { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(lastRevision) } }));
+          controller.flush();
+        }
+        continue;
       }
-    },
-    async pull(controller) {
-      while (!finished) {
-        const wake = await nextWake();
-        if (finished) return;
-        if (wake.kind === "tick") {
-          if (deadline !== undefined && Date.now() >= deadline) break;
-          if (w.bookmarks && Date.now() >= nextBookmark) {
-            // Events the store counts as handed out may still be on their way to this
-            // loop (promise reactions): read progress first, let one macrotask turn
-            // drain them, and deliver any that arrived before bookmarking.
-            const progress = sw!.progress();
-            await new Promise((resolve) => setTimeout(resolve, 0));
-            if (finished) return;
-            if (ready) continue;
-            nextBookmark = Date.now() + w.bookmarkIntervalMs;
-            lastRevision = Math.max(lastRevision, progress);
-            controller.enqueue(line({ type: "BOOKMARK", object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(lastRevision) } } }));
-            return;
-          }
-          continue;
-        }
-        if (wake.kind === "error") {
-          controller.enqueue(line({ type: "ERROR", object: toApiError(wake.err, "watch").toStatus() }));
-          break;
-        }
-        if (wake.result.done) break;
-        const ev = wake.result.value;
-        lastRevision = ev.revision;
-        const out = filterEvent(ev, w.matches);
-        if (!out) continue;
-        controller.enqueue(line(out));
+      if (wake.kind === "error") {
+        await write(ownLine("ERROR", toApiError(wake.err, "watch").toStatus()));
         return;
       }
-      finish();
+      if (wake.result.done) return;
+      const ev = wake.result.value;
+      lastRevision = ev.revision;
+      const out = filterEvent(ev, w.matches);
+      if (!out) continue;
+      await write(eventLine(out));
+      controller.flush();
+    }
+  };
+
+  const stream = new ReadableStream({
+    type: "direct",
+    async pull(controller: ReadableStreamDirectController) {
+      try {
+        await run(controller);
+      } finally {
+        finish();
+      }
       try {
         controller.close();
       } catch {
