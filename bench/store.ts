@@ -1,7 +1,7 @@
 // Store benchmark: `bun run bench:store` (options: --quick, --skip-api, --skip-etcd).
 //
 //  (a) store layer, in process: durable creates/s of 1 KiB ConfigMaps, 1/16/64 concurrent writers
-//  (b) the real server over HTTPS with the admin token, driven from a separate client process
+//  (b) the real server (the compiled binary, as `bun run build` makes it) over HTTPS with the admin token, driven from a separate client process
 //  (c) etcd (Debian's etcd-server, default durable settings) through its JSON gateway, same client code
 //  (d) watch latency, write submit → watcher receipt, 100 and 1,000 watchers (store layer and API)
 //  (e) the server's RSS, idle and after the load
@@ -112,7 +112,9 @@ async function send(target: Target, name: string, body: KubeObject): Promise<voi
 }
 
 /** Child-process entry: `bun bench/store.ts --client <json>` prints one JSON result line. */
-async function clientMain(spec: { target: Target; mode: "load" | "watch"; concurrency: number; run: string; watchers?: number }): Promise<void> {
+type WatchVia = "fetch" | "socket";
+
+async function clientMain(spec: { target: Target; mode: "load" | "watch"; concurrency: number; run: string; watchers?: number; via?: WatchVia }): Promise<void> {
   const { target } = spec;
   // Warm up connections so the first measured requests do not pay for TLS handshakes.
   await Promise.all(Array.from({ length: spec.concurrency }, (_, i) => send(target, `${spec.run}-warm-${i}`, configMap(`${spec.run}-warm-${i}`))));
@@ -121,11 +123,17 @@ async function clientMain(spec: { target: Target; mode: "load" | "watch"; concur
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(JSON.stringify(await apiWatchLatency(target, spec.watchers ?? 100, spec.run)));
+  console.log(JSON.stringify(await apiWatchLatency(target, spec.watchers ?? 100, spec.run, spec.via ?? "fetch")));
 }
 
-/** Opens `watchers` HTTP watches, writes paced creates, measures submit → receipt per watcher. */
-async function apiWatchLatency(target: Target, watchers: number, run: string): Promise<{ p50: number; p99: number; samples: number; missing: number }> {
+/**
+ * Opens `watchers` HTTP watches, writes paced creates, measures submit → receipt per watcher.
+ * `via: "fetch"` reads each stream with fetch + ReadableStream reader (what ApiClient does);
+ * `via: "socket"` reads each response off its own TLS socket (Bun.connect): one process
+ * holding 1,000 streams then spends far less per event on the client side, so the figure
+ * is closer to the server's own latency (1,000 watchers are normally 1,000 clients).
+ */
+async function apiWatchLatency(target: Target, watchers: number, run: string, via: WatchVia): Promise<{ p50: number; p99: number; samples: number; missing: number }> {
   const base = `${target.url}/api/v1/namespaces/default/configmaps`;
   const headers = { authorization: `Bearer ${target.token}` };
   const tls = target.caPem ? { ca: target.caPem } : undefined;
@@ -136,7 +144,55 @@ async function apiWatchLatency(target: Target, watchers: number, run: string): P
   const abort = new AbortController();
   let ready = 0;
   let received = 0;
+  /** Records the events in `text` (whole lines only); returns the unfinished tail. */
+  const consume = (text: string, at: number, count: () => void): string => {
+    let nl: number;
+    while ((nl = text.indexOf("\n")) >= 0) {
+      const line = text.slice(0, nl);
+      text = text.slice(nl + 1);
+      if (!line.includes(`"${run}-w-`)) continue;
+      // The timestamp without JSON.parse: one client process reads all the
+      // streams, and its per-event cost would be counted as latency.
+      const at0 = line.indexOf('"t":"');
+      const t = at0 < 0 ? NaN : Number(line.slice(at0 + 5, line.indexOf('"', at0 + 5)));
+      if (!Number.isNaN(t)) {
+        latencies.push(at - t);
+        count();
+      }
+    }
+    return text;
+  };
+  const sockets: { end(): void }[] = [];
+  const watchSocket = async () => {
+    const url = new URL(`${base}?watch=true&resourceVersion=${rv}`);
+    let buf = "";
+    let headersSeen = false;
+    const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${target.token}\r\nAccept: application/json\r\n\r\n`;
+    const socket = await Bun.connect({
+      hostname: url.hostname,
+      port: Number(url.port),
+      tls: target.caPem ? { ca: target.caPem, serverName: "localhost" } : undefined,
+      socket: {
+        // A write before the TLS handshake is done would be dropped.
+        handshake(s, authorized) {
+          if (authorized) s.write(request);
+        },
+        data(_s, data) {
+          const at = now();
+          // The server sends the headers (and a blank line) once the watch is registered.
+          if (!headersSeen) {
+            headersSeen = true;
+            ready++;
+          }
+          // Chunk-size lines of the chunked encoding land between event lines and are skipped.
+          buf = consume(buf + data.toString("latin1"), at, () => received++);
+        },
+      },
+    });
+    sockets.push(socket);
+  };
   const watch = async () => {
+    if (via === "socket") return watchSocket();
     const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, { headers, tls, signal: abort.signal } as RequestInit);
     ready++;
     const reader = res.body!.getReader();
@@ -148,22 +204,10 @@ async function apiWatchLatency(target: Target, watchers: number, run: string): P
         const { value, done } = await reader.read();
         if (done) return;
         const at = now();
-        buf += decoder.decode(value, { stream: true });
-        let nl: number;
-        while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line.includes(`"${run}-w-`)) continue;
-          // The timestamp without JSON.parse: one client process reads all the
-          // streams, and its per-event cost would be counted as latency.
-          const at0 = line.indexOf('"t":"');
-          const t = at0 < 0 ? NaN : Number(line.slice(at0 + 5, line.indexOf('"', at0 + 5)));
-          if (!Number.isNaN(t)) {
-            latencies.push(at - t);
-            mine++;
-            received++;
-          }
-        }
+        buf = consume(buf + decoder.decode(value, { stream: true }), at, () => {
+          mine++;
+          received++;
+        });
       }
     } catch {
       // aborted at the end
@@ -180,6 +224,7 @@ async function apiWatchLatency(target: Target, watchers: number, run: string): P
   const expected = writes * watchers;
   while (received < expected && now() < deadline) await Bun.sleep(10);
   abort.abort();
+  for (const s of sockets) s.end();
   await Promise.allSettled(watches);
   latencies.sort((a, b) => a - b);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length, missing: expected - received };
@@ -257,10 +302,39 @@ async function runClient(spec: Parameters<typeof clientMain>[0]): Promise<LoadRe
   return JSON.parse(line);
 }
 
-async function startSkiff(): Promise<{ proc: Bun.Subprocess; target: Target }> {
+/**
+ * The binary as it ships: package.json's `build` script, with the output in a temp
+ * dir (dist/skiff may be in use by someone else's processes).
+ */
+function buildSkiff(): string {
+  const script = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
+  const out = join(tempDir("build"), "skiff");
+  const argv = script.split(/\s+/).map((a) => (a === "dist/skiff" ? out : a));
+  if (argv[0] !== "bun" || !argv.includes(out)) throw new Error(`unexpected build script: ${script}`);
+  const res = Bun.spawnSync([bun, ...argv.slice(1)], { cwd: root, stdout: "ignore", stderr: "pipe" });
+  if (res.exitCode !== 0) throw new Error(`build failed: ${res.stderr.toString().slice(0, 500)}`);
+  return out;
+}
+
+/** VmRSS of a full server (embedded agent, scheduler, controllers) left idle for `ms`. */
+async function idleFullServerRss(binary: string, ms: number): Promise<number> {
+  const dir = tempDir("idle");
+  const proc = spawn([binary, "server", "--data-dir", dir, "--port", String(await freePort()), "--bind-address", "127.0.0.1"], join(dir, "server.log"));
+  const kubeconfig = join(dir, "admin.kubeconfig");
+  await until("the idle server's admin kubeconfig", 30_000, async () => (existsSync(kubeconfig) ? true : undefined));
+  await Bun.sleep(ms);
+  const rss = rssMiB(proc.pid);
+  // A clean stop lets the embedded agent tidy up after itself.
+  proc.kill("SIGTERM");
+  await Promise.race([proc.exited, Bun.sleep(10_000)]);
+  kill(proc);
+  return rss;
+}
+
+async function startSkiff(binary: string): Promise<{ proc: Bun.Subprocess; target: Target }> {
   const dir = tempDir("server");
   const port = await freePort();
-  const proc = spawn([bun, "src/main.ts", "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"], join(dir, "server.log"));
+  const proc = spawn([binary, "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"], join(dir, "server.log"));
   const kubeconfig = join(dir, "admin.kubeconfig");
   const cfg = await until("the server's admin kubeconfig", 30_000, async () => (existsSync(kubeconfig) ? loadKubeconfig(kubeconfig) : undefined));
   const target: Target = { kind: "skiff", url: cfg.server, token: cfg.token, caPem: cfg.caPem };
@@ -340,21 +414,25 @@ async function main(): Promise<void> {
   const store = await storeLayer();
   const api: Record<number, LoadResult> = {};
   const etcd: Record<number, LoadResult> = {};
-  let rss: { idle: number; loaded: number } | undefined;
+  let rss: { idle: number; idleWithAgent: number; loaded: number } | undefined;
   let etcdVersion = "";
-  const apiWatch: Record<number, { p50: number; p99: number; samples?: number; missing?: number }> = {};
+  const apiWatch: Record<string, { p50: number; p99: number; samples?: number; missing?: number }> = {};
   const notes: string[] = [];
 
   if (!args.has("--skip-api")) {
     if (!existsSync(join(root, "src/main.ts"))) notes.push("API: src/main.ts not present yet — skipped");
     else {
       try {
-        const { proc, target } = await startSkiff();
+        const binary = buildSkiff();
+        const idleWithAgent = await idleFullServerRss(binary, 5000);
+        const { proc, target } = await startSkiff(binary);
         await Bun.sleep(2000); // let startup work (namespaces, controllers) settle before the idle reading
         const idle = rssMiB(proc.pid);
         for (const c of levels) api[c] = await runClient({ target, mode: "load", concurrency: c, run: `api${c}` });
-        for (const w of [100, 1000]) apiWatch[w] = await runClient({ target, mode: "watch", concurrency: 1, watchers: w, run: `watch${w}` });
-        rss = { idle, loaded: rssMiB(proc.pid) };
+        for (const via of ["socket", "fetch"] as const) {
+          for (const w of [100, 1000]) apiWatch[`${via}${w}`] = await runClient({ target, mode: "watch", concurrency: 1, watchers: w, via, run: `watch-${via}${w}` });
+        }
+        rss = { idle, idleWithAgent, loaded: rssMiB(proc.pid) };
         kill(proc);
       } catch (err) {
         notes.push(`API: ${err instanceof Error ? err.message : String(err)}`);
@@ -387,16 +465,15 @@ async function main(): Promise<void> {
   print("");
   print(`Watch latency: ${watchWrites} creates, one every ${watchWriteGapMs} ms; time from submitting the write to each watcher receiving the event (includes the commit's fsync)`);
   print("");
-  print("| watchers | store layer p50 / p99 | API (HTTP watch streams) p50 / p99 |");
-  print("|---:|---:|---:|");
+  print("| watchers | store layer p50 / p99 | API, TLS socket per watch p50 / p99 | API, fetch stream per watch p50 / p99 |");
+  print("|---:|---:|---:|---:|");
   for (const w of [100, 1000]) {
-    const a = apiWatch[w];
-    const apiCell = a ? `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)} ms${a.missing ? ` (${a.missing} events missing)` : ""}` : "—";
-    print(`| ${w} | ${fmt(storeWatch[w].p50, 2)} / ${fmt(storeWatch[w].p99, 2)} ms | ${apiCell} |`);
+    const apiCell = (a?: { p50: number; p99: number; missing?: number }) => (a ? `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)} ms${a.missing ? ` (${a.missing} events missing)` : ""}` : "—");
+    print(`| ${w} | ${fmt(storeWatch[w].p50, 2)} / ${fmt(storeWatch[w].p99, 2)} ms | ${apiCell(apiWatch[`socket${w}`])} | ${apiCell(apiWatch[`fetch${w}`])} |`);
   }
   if (rss) {
     print("");
-    print(`Server RSS: idle ${fmt(rss.idle, 1)} MiB, after the load ${fmt(rss.loaded, 1)} MiB`);
+    print(`Server RSS (the compiled binary): idle ${fmt(rss.idle, 1)} MiB (--disable-agent, 2 s after start), after the load ${fmt(rss.loaded, 1)} MiB; a full server with the embedded agent, idle 5 s after start: ${fmt(rss.idleWithAgent, 1)} MiB`);
   }
   for (const r of [...Object.values(api), ...Object.values(etcd)]) if (r.firstError) notes.push(`first error: ${r.firstError}`);
   for (const n of notes) print(`\nNote: ${n}`);
