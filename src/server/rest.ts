@@ -272,7 +272,8 @@ async function create(call: Call, body: Body | undefined): Promise<Response> {
 async function createAdmitted(call: Call, obj: KubeObject): Promise<KubeObject> {
   const generated = !obj.metadata.name && !!obj.metadata.generateName;
   for (let attempt = 0; ; attempt++) {
-    const candidate = admitCreate(call.rt, structuredClone(obj), { uid: crypto.randomUUID(), now: new Date() });
+    // Admission changes the object it is given; only a generated name can need a second attempt from the original.
+    const candidate = admitCreate(call.rt, generated ? structuredClone(obj) : obj, { uid: crypto.randomUUID(), now: new Date() });
     const key = keyFor(call.rt, candidate.metadata.namespace, candidate.metadata.name!);
     try {
       return await call.ctx.services.admit(call.rt, candidate, undefined, (o) => (call.dryRun ? Promise.resolve(o) : call.ctx.store.create(key, o)));
