@@ -30,7 +30,8 @@ export class StatusWriter {
   private readonly pending = new Map<string, Pending>();
   private readonly sent = new Map<string, Sent>();
 
-  constructor(private readonly client: Client, concurrency = 16) {
+  /** A few writers in flight: more only add contention on the server during a burst (measured with bench/startup.ts). */
+  constructor(private readonly client: Client, concurrency = 4) {
     for (let i = 0; i < concurrency; i++) void this.worker();
   }
 
