@@ -1,9 +1,10 @@
 // Watch streaming: newline-delimited JSON events from the store's change feed,
 // filtered by label/field selectors. An object that stops matching is sent as
 // DELETED, one that starts matching as ADDED (from the event's prevObject), as
-// Kubernetes does. The stream is pull-driven: nothing is read from the store
-// watch until the client reads, so a client that stops reading lets the
-// store's bounded buffer fill, and the store cuts it off without slowing anyone.
+// Kubernetes does. Backpressure reaches the store: the writer awaits a write the
+// client's socket cannot take yet and reads nothing more from the store watch
+// meanwhile, so a client that stops reading lets the store's bounded buffer
+// fill, and the store cuts it off without slowing anyone.
 import { ApiError } from "../api/errors.ts";
 import type { KubeObject, WatchEvent, WatchEventType } from "../api/types.ts";
 import type { Store, StoreEvent, StoreWatch } from "../store/store.ts";
