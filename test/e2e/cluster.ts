@@ -5,7 +5,7 @@ import type { Subprocess } from "bun";
 import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isAlive } from "../../src/agent/runtime/proc.ts";
+import { groupAlive, isAlive } from "../../src/agent/runtime/proc.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 
@@ -137,10 +137,11 @@ export class Cluster {
     });
   }
 
-  /** Kill the live container processes an agent left (by recorded pid + start time). */
+  /** Kill the container processes an agent left: live leaders (pid + start time) and what remains in their groups. */
   killContainers(agent: AgentProc): void {
     for (const c of this.containers(agent)) {
-      if (c.exit || c.pid === undefined || c.pidStartTime === undefined || !isAlive(c.pid, c.pidStartTime)) continue;
+      if (c.pid === undefined || c.pidStartTime === undefined) continue;
+      if (!(!c.exit && isAlive(c.pid, c.pidStartTime)) && !groupAlive(c.pid)) continue;
       try {
         process.kill(-c.pid, "SIGKILL");
       } catch {

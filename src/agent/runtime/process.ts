@@ -143,6 +143,9 @@ export class ProcessRuntime implements Runtime {
   private finish(rec: ContainerRecord, exit: ContainerExit): void {
     if (rec.exit) return;
     rec.exit = exit;
+    // A container ends with its main process, as in a container runtime: what it left in its
+    // process group is killed (a group id stays taken while it has members, so this is still ours).
+    if (rec.pid !== undefined && groupAlive(rec.pid)) signalGroup(rec.pid, "SIGKILL");
     if (rec.cgroup) removeCgroup(rec.cgroup);
     this.persist(rec);
     log.info("container exited", { pod: `${rec.podNamespace}/${rec.podName}`, container: rec.containerName, exitCode: exit.exitCode, reason: exit.reason });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ProcessRuntime } from "../../../src/agent/runtime/process.ts";
-import { parseProcStat } from "../../../src/agent/runtime/proc.ts";
+import { groupAlive, parseProcStat, readProcStat } from "../../../src/agent/runtime/proc.ts";
 import { Cgroups } from "../../../src/agent/runtime/cgroups.ts";
 import type { ContainerConfig, RuntimeContainer } from "../../../src/agent/runtime/runtime.ts";
 
@@ -116,6 +116,18 @@ describe("ProcessRuntime", () => {
     const exit = find(rt, stubborn.id)?.exit;
     expect(exit?.signal).toBe(9);
     expect(exit?.exitCode).toBe(137);
+  });
+
+  test("when the main process exits, what it left in its process group is killed", async () => {
+    const rt = await runtime();
+    const pidFile = join(dir, "bg.pid");
+    const c = await rt.start(config("leaver", ["sh", "-c", `sleep 60 & echo $! > ${pidFile}; kill -STOP $!; exit 0`]));
+    pids.push(c.pid!);
+    await until(() => find(rt, c.id)?.exit);
+    const bg = Number(readFileSync(pidFile, "utf8").trim());
+    await until(() => !groupAlive(c.pid!) || undefined);
+    const st = readProcStat(bg);
+    expect(st === undefined || st.state === "Z").toBe(true); // gone, or a zombie waiting for init
   });
 
   test("a new runtime over the same state dir adopts running processes and sees them exit", async () => {
