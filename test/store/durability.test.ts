@@ -3,7 +3,8 @@ import { afterEach, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
-import { cmKey, configMap, tempDir, tempStore, waitFor, WatchReader } from "./helpers.ts";
+import { cmKey, configMap, tempDir, tempStore, WatchReader } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const bun = process.execPath;
 let cleanups: (() => void | Promise<void>)[] = [];
@@ -78,7 +79,7 @@ test("an idle store writes nothing to disk", async () => {
   cleanups.push(cleanup);
   for (let i = 0; i < 200; i++) await store.create(cmKey(`c${i}`), configMap(`c${i}`));
   // Let the one post-write maintenance run happen (compaction + checkpoint).
-  await waitFor(() => store.compactedRevision() === 190, 5000, "compaction");
+  await waitFor("compaction", () => store.compactedRevision() === 190, { everyMs: 5 });
   // A few more ticks so the checkpoint that follows compaction is done.
   await Bun.sleep(50 * 4);
   const settled = snapshot(path);
