@@ -42,16 +42,6 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
   };
 }
 
-export async function waitFor<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
-
 export function configMap(name: string, namespace = "default", labels?: Record<string, string>, data: Record<string, string> = { k: "v" }) {
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, ...(labels ? { labels } : {}) }, data };
 }

@@ -2,7 +2,8 @@
 // transitions, 410 Gone after compaction, timeouts, bookmarks, slow watchers,
 // and a stream over HTTPS outliving Bun's idle timeout.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { configMap, readEvents, startTestServer, waitFor, type TestServer } from "./helpers.ts";
+import { configMap, readEvents, startTestServer, type TestServer } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 let t: TestServer;
 beforeAll(async () => {
