@@ -48,6 +48,8 @@ export interface ServerOptions {
   serviceCidr?: string;
   /** Log revisions the store keeps for watch resumption (store default when absent). */
   compactKeep?: number;
+  /** Seconds an HTTPS connection may sit idle before Bun closes it (Bun's default, 10, when absent); watches and other streams lift it. */
+  idleTimeoutSeconds?: number;
   /** Pass-through options for components added later (agent flags, ...). */
   extra?: Record<string, unknown>;
 }
@@ -140,6 +142,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       // Content-Length before reading, and counts chunked bodies as they stream)
       // answers oversize bodies with a Status instead of Bun's bare 413.
       maxRequestBodySize: maxUnreadBodyBytes,
+      ...(opts.idleTimeoutSeconds === undefined ? {} : { idleTimeout: opts.idleTimeoutSeconds }),
       fetch: (req, server) => app.fetch(req, { server } satisfies ServeEnv),
     });
   } catch (err) {
