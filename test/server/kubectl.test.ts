@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestServer, type TestServer } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const kubectlPath = "/usr/bin/kubectl";
 let t: TestServer;
@@ -99,13 +100,15 @@ spec:
   });
 
   test("get -w streams changes", async () => {
+    const watchers = async () => Number(/apiserver_registered_watchers (\d+)/.exec(await (await t.req("GET", "/metrics")).text())![1]);
+    const before = await watchers();
     const proc = Bun.spawn([kubectlPath, "--kubeconfig", join(t.dir, "admin.kubeconfig"), "get", "configmaps", "-w", "--request-timeout=0"], { stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: t.dir } });
     try {
       const reader = proc.stdout.getReader();
       let out = "";
       const deadline = Date.now() + 15_000;
-      // Give kubectl a moment to list and start watching; the watch resumes from the list's revision either way.
-      const create = Bun.sleep(1000).then(() => t.json("POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "watched-cm" }, data: { a: "b" } }));
+      // Create only once kubectl's watch is open, so the line comes from the stream and not from the initial list.
+      const create = waitFor("kubectl's watch", async () => (await watchers()) > before).then(() => t.json("POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "watched-cm" }, data: { a: "b" } }));
       let pending = reader.read();
       while (!/watched-cm\s+1\s+\S+\n/.test(out)) {
         if (Date.now() > deadline) throw new Error(`kubectl get -w printed: ${out}`);
