@@ -10,6 +10,7 @@ import { ConfigMaps, Leases } from "../../src/api/registry.ts";
 import type { KubeObject } from "../../src/api/types.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
+import { waitFor } from "../support/wait.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const bun = process.execPath;
@@ -76,7 +77,8 @@ describe("skiff server process", () => {
       }
       return "ended";
     })();
-    await Bun.sleep(100);
+    // SIGTERM only once the server has registered the watch, so that shutdown has an open stream to end.
+    await waitFor("the watch registered", async () => /apiserver_registered_watchers [1-9]/.test(await (await s.client.request("GET", "/metrics")).text()));
     s.proc.kill("SIGTERM");
     expect(await s.proc.exited).toBe(0);
     expect(await Promise.race([drained, Bun.sleep(5000).then(() => "hung")])).toBe("ended");
@@ -102,7 +104,7 @@ describe("skiff server process", () => {
     // Node leases live in memory (no flash writes for heartbeats): they do not survive the crash.
     await first.client.create(Leases, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "n1", namespace: "kube-node-lease" }, spec: { holderIdentity: "n1" } });
     const workers = Array.from({ length: 8 }, worker);
-    while (acked.size < 300) await Bun.sleep(5);
+    await waitFor("300 acknowledged creates", () => acked.size >= 300, { everyMs: 5 });
     first.proc.kill("SIGKILL");
     stop = true;
     await Promise.all(workers);
