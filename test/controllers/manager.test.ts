@@ -7,7 +7,7 @@ import type { ConfigMap } from "../../src/api/types.ts";
 import { type ControllerDefinition, type ControllerManager, runControllers } from "../../src/controllers/manager.ts";
 import { wireSelf } from "../../src/controllers/owned-pods.ts";
 import { FakeClient } from "../agent/fake-client.ts";
-import { waitFor } from "../support/cluster.ts";
+import { waitFor } from "../support/wait.ts";
 
 let manager: ControllerManager | undefined;
 afterEach(() => manager?.stop());

@@ -41,19 +41,3 @@ export async function startTestCluster(o: { nodes?: string[]; controllers?: Cont
     },
   };
 }
-
-/** Poll `check` until it returns a truthy value (returned) or the deadline passes (throws with `what`). */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
-    await Bun.sleep(everyMs);
-  }
-}

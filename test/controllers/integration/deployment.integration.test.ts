@@ -8,7 +8,8 @@ import { undoDeployment } from "../../../src/cli/rollout.ts";
 import { scaleOne } from "../../../src/cli/scale.ts";
 import { Informer } from "../../../src/client/informer.ts";
 import { revisionAnnotation } from "../../../src/controllers/deployment.ts";
-import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
+import { startTestCluster, type TestCluster } from "../../support/cluster.ts";
+import { waitFor } from "../../support/wait.ts";
 
 let c: TestCluster;
 beforeAll(async () => {
@@ -78,7 +79,7 @@ describe("Deployment", () => {
     expect(lowest).toBe(replicas);
 
     await c.client.patch(Deployments, "default", "roller", { spec: { template: { spec: { containers: [{ name: "c", image: "img:2" }] } } } }, "strategic");
-    await waitFor("rollout to img:2", async () => (await rolledOut("roller", replicas)) && imagesOf(await podsOf("roller")).join() === "img:2" && (await podsOf("roller")).length === replicas, 20_000);
+    await waitFor("rollout to img:2", async () => (await rolledOut("roller", replicas)) && imagesOf(await podsOf("roller")).join() === "img:2" && (await podsOf("roller")).length === replicas, { timeoutMs: 20_000 });
     expect(lowest).toBeGreaterThanOrEqual(replicas - 1);
 
     const d = await c.client.get<Deployment>(Deployments, "default", "roller");
@@ -90,7 +91,7 @@ describe("Deployment", () => {
     lowest = Infinity;
     count();
     expect(await undoDeployment(c.client, "default", "roller", 0)).toBe("deployment.apps/roller rolled back");
-    await waitFor("rollback to img:1", async () => (await rolledOut("roller", replicas)) && imagesOf(await podsOf("roller")).join() === "img:1" && (await podsOf("roller")).length === replicas, 20_000);
+    await waitFor("rollback to img:1", async () => (await rolledOut("roller", replicas)) && imagesOf(await podsOf("roller")).join() === "img:1" && (await podsOf("roller")).length === replicas, { timeoutMs: 20_000 });
     expect(lowest).toBeGreaterThanOrEqual(replicas - 1);
     const back = await c.client.get<Deployment>(Deployments, "default", "roller");
     expect(back.metadata.annotations?.[revisionAnnotation]).toBe("3");
@@ -112,7 +113,7 @@ describe("Deployment", () => {
     pods.on({ add: check, update: check, delete: check });
     await pods.start();
     await c.client.patch(Deployments, "default", "recreate", { spec: { template: { spec: { containers: [{ name: "c", image: "img:2" }] } } } }, "strategic");
-    await waitFor("recreated on img:2", async () => (await rolledOut("recreate", 3)) && imagesOf(await podsOf("recreate")).join() === "img:2" && (await podsOf("recreate")).length === 3, 20_000);
+    await waitFor("recreated on img:2", async () => (await rolledOut("recreate", 3)) && imagesOf(await podsOf("recreate")).join() === "img:2" && (await podsOf("recreate")).length === 3, { timeoutMs: 20_000 });
     pods.stop();
     expect(mixed).toBe(false);
   }, 30_000);

@@ -5,7 +5,8 @@ import { podIsReady } from "../../../src/api/meta.ts";
 import { ConfigMaps, Deployments, Namespaces, Pods, ReplicaSets } from "../../../src/api/registry.ts";
 import type { Deployment, KubeObject, Pod, ReplicaSet } from "../../../src/api/types.ts";
 import type { ResourceRef } from "../../../src/client/client.ts";
-import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
+import { startTestCluster, type TestCluster } from "../../support/cluster.ts";
+import { waitFor } from "../../support/wait.ts";
 
 let c: TestCluster;
 beforeAll(async () => {
@@ -71,7 +72,7 @@ describe("cascading deletion", () => {
         return true;
       }
       return false;
-    }, 20_000);
+    }, { timeoutMs: 20_000 });
     expect((await c.client.list<ReplicaSet>(ReplicaSets, "default")).items.filter((r) => r.metadata.name?.startsWith("fg-")).length).toBe(0);
   }, 30_000);
 
@@ -97,7 +98,7 @@ describe("namespace deletion", () => {
     await c.client.delete(Namespaces, undefined, "doomed");
     const terminating = (await exists(Namespaces, undefined, "doomed")) as { status?: { phase?: string } } | undefined;
     expect(terminating?.status?.phase).toBe("Terminating");
-    await waitFor("namespace gone", async () => !(await exists(Namespaces, undefined, "doomed")), 20_000);
+    await waitFor("namespace gone", async () => !(await exists(Namespaces, undefined, "doomed")), { timeoutMs: 20_000 });
     expect((await c.client.list(Pods, "doomed")).items.length).toBe(0);
     expect((await c.client.list(ConfigMaps, "doomed")).items.length).toBe(0);
   }, 30_000);

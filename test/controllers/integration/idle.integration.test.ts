@@ -4,7 +4,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { podIsReady } from "../../../src/api/meta.ts";
 import { DaemonSets, Deployments, Jobs, Pods, registry, Services } from "../../../src/api/registry.ts";
 import type { Pod, WatchEvent } from "../../../src/api/types.ts";
-import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
+import { startTestCluster, type TestCluster } from "../../support/cluster.ts";
+import { waitFor } from "../../support/wait.ts";
 
 let c: TestCluster;
 beforeAll(async () => {
@@ -24,10 +25,6 @@ test("no writes once everything has converged", async () => {
     const pods = (await c.client.list<Pod>(Pods, "default")).items;
     return pods.filter((p) => p.metadata.labels?.app === "quiet" && podIsReady(p)).length === 3 && pods.filter((p) => p.metadata.labels?.app === "quiet-ds" && podIsReady(p)).length === 2;
   });
-  // Give the last status writes a moment to land, then listen.
-  const settle = Date.now() + 1000;
-  await waitFor("settling", () => Date.now() > settle, 3000, 50);
-
   const writes: string[] = [];
   const kinds = registry.filter((rt) => rt.kind !== "Lease" && rt.kind !== "Event");
   const from = await Promise.all(kinds.map(async (rt) => (await c.client.list(rt, undefined)).metadata.resourceVersion));
@@ -42,8 +39,15 @@ test("no writes once everything has converged", async () => {
     })();
     return s;
   });
-  const until = Date.now() + 2500;
-  await waitFor("a quiet while", () => Date.now() > until, 5000, 100);
+  // The last status writes may still be landing: the quiet window starts once the streams have been silent for 500 ms.
+  let last = { count: -1, at: 0 };
+  await waitFor("the last status writes", () => {
+    if (writes.length !== last.count) last = { count: writes.length, at: Date.now() };
+    return Date.now() - last.at >= 500;
+  }, { everyMs: 50 });
+  writes.length = 0;
+  // Negative assertion: nothing may be written for 2.5 s (several resync and backoff periods of the test-sized controllers).
+  await Bun.sleep(2500);
   for (const s of streams) s.close();
   if (writes.length) console.log(writes.join("\n"));
   expect(writes).toEqual([]);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { getCondition, isBeingDeleted, podIsReady } from "../../../src/api/meta.ts";
 import { Deployments, Events, Jobs, Nodes, Pods } from "../../../src/api/registry.ts";
 import type { Deployment, Event, Job, Node, Pod } from "../../../src/api/types.ts";
-import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
+import { startTestCluster, type TestCluster } from "../../support/cluster.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const graceMs = 1500;
 const tolerationSeconds = 1;
@@ -43,7 +44,7 @@ describe("node lifecycle", () => {
       const n = await c.client.get<Node>(Nodes, undefined, victim);
       const ready = getCondition(n.status?.conditions, "Ready");
       return ready?.status === "Unknown" && n.spec?.taints?.some((t) => t.key === "node.kubernetes.io/unreachable" && t.effect === "NoExecute") ? n : undefined;
-    }, 10_000);
+    }, { timeoutMs: 10_000 });
     expect(getCondition(node.status?.conditions, "Ready")?.reason).toBe("NodeStatusUnknown");
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(graceMs - 300);
 
@@ -51,7 +52,7 @@ describe("node lifecycle", () => {
       const all = await pods();
       const healthy = all.filter((p) => podIsReady(p) && !isBeingDeleted(p) && p.spec.nodeName !== victim);
       return healthy.length === 6 && !all.some((p) => onVictim.includes(p.metadata.name)) ? all : undefined;
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     const took = Date.now() - stoppedAt;
     // grace + toleration, plus slack for lease timing and the reconcile loops.
     expect(took).toBeLessThan(graceMs + tolerationSeconds * 1000 + 4000);
@@ -91,7 +92,7 @@ describe("node lifecycle", () => {
     await waitFor("a replacement on a healthy node", async () => {
       const running = await sample();
       return running.filter((p) => p.spec.nodeName !== victim && podIsReady(p)).length === 2;
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     expect(most).toBeLessThanOrEqual(2);
     await c.kubelet.resumeNode(victim);
   }, 30_000);

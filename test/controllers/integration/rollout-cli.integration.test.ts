@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { getCondition } from "../../../src/api/meta.ts";
 import { DaemonSets, Deployments, ReplicaSets } from "../../../src/api/registry.ts";
 import type { DaemonSet, Deployment, ReplicaSet } from "../../../src/api/types.ts";
-import { startTestCluster, type TestCluster, waitFor } from "../../support/cluster.ts";
+import { startTestCluster, type TestCluster } from "../../support/cluster.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const root = join(import.meta.dir, "../../..");
 const bun = join(root, "node_modules/.bin/bun");
