@@ -1,25 +1,16 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ProcessRuntime } from "../../../src/agent/runtime/process.ts";
 import { groupAlive, parseProcStat, readProcStat } from "../../../src/agent/runtime/proc.ts";
 import { Cgroups } from "../../../src/agent/runtime/cgroups.ts";
 import type { ContainerConfig, RuntimeContainer } from "../../../src/agent/runtime/runtime.ts";
+import { waitFor } from "../../support/wait.ts";
 
 let dir: string;
 const runtimes: ProcessRuntime[] = [];
 const pids: number[] = [];
-
-async function until<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(20);
-  }
-}
 
 function config(name: string, argv: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig {
   return {
@@ -79,7 +70,7 @@ describe("ProcessRuntime", () => {
   test("runs a process with env and working dir, logs to a file, reports exit code", async () => {
     const rt = await runtime();
     const c = await rt.start(config("echo", ["sh", "-c", "echo $GREETING; pwd; echo oops >&2; exit 3"]));
-    const done = await until(() => find(rt, c.id)?.exit);
+    const done = await waitFor("the container to exit", () => find(rt, c.id)?.exit, { timeoutMs: 5000 });
     expect(done.exitCode).toBe(3);
     expect(done.reason).toBe("Error");
     const log = readFileSync(c.logPath, "utf8");
@@ -98,18 +89,20 @@ describe("ProcessRuntime", () => {
   test("stop sends SIGTERM to the whole group first, then SIGKILL after the grace period", async () => {
     const rt = await runtime();
     const marker = join(dir, "termed");
-    const c = await rt.start(config("trap", ["sh", "-c", `trap 'echo term > ${marker}; exit 0' TERM; sleep 60 & wait`]));
+    const trapped = join(dir, "trapped");
+    const c = await rt.start(config("trap", ["sh", "-c", `trap 'echo term > ${marker}; exit 0' TERM; touch ${trapped}; sleep 60 & wait`]));
     pids.push(c.pid!);
-    await Bun.sleep(100); // let the shell install its trap
+    await waitFor("the shell's TERM trap", () => existsSync(trapped));
     const t = Date.now();
     await rt.stop(c.id, 5000);
     expect(Date.now() - t).toBeLessThan(2000);
     expect(readFileSync(marker, "utf8")).toBe("term\n");
     expect(find(rt, c.id)?.exit?.exitCode).toBe(0);
 
-    const stubborn = await rt.start(config("stubborn", ["sh", "-c", "trap '' TERM; while true; do sleep 0.05; done"]));
+    const ignoring = join(dir, "ignoring");
+    const stubborn = await rt.start(config("stubborn", ["sh", "-c", `trap '' TERM; touch ${ignoring}; while true; do sleep 0.05; done`]));
     pids.push(stubborn.pid!);
-    await Bun.sleep(100);
+    await waitFor("the shell ignoring TERM", () => existsSync(ignoring));
     const t0 = Date.now();
     await rt.stop(stubborn.id, 300);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
@@ -123,9 +116,9 @@ describe("ProcessRuntime", () => {
     const pidFile = join(dir, "bg.pid");
     const c = await rt.start(config("leaver", ["sh", "-c", `sleep 60 & echo $! > ${pidFile}; kill -STOP $!; exit 0`]));
     pids.push(c.pid!);
-    await until(() => find(rt, c.id)?.exit);
+    await waitFor("the container to exit", () => find(rt, c.id)?.exit, { timeoutMs: 5000 });
     const bg = Number(readFileSync(pidFile, "utf8").trim());
-    await until(() => !groupAlive(c.pid!) || undefined);
+    await waitFor("the process group gone", () => !groupAlive(c.pid!), { timeoutMs: 5000 });
     const st = readProcStat(bg);
     expect(st === undefined || st.state === "Z").toBe(true); // gone, or a zombie waiting for init
   });
@@ -145,7 +138,7 @@ describe("ProcessRuntime", () => {
     const exited: RuntimeContainer[] = [];
     rt2.onExit((x) => exited.push(x));
     await rt2.stop(c.id, 1000);
-    const exit = await until(() => find(rt2, c.id)?.exit);
+    const exit = await waitFor("the adopted container to exit", () => find(rt2, c.id)?.exit, { timeoutMs: 5000 });
     expect(exit.reason).toBe("ContainerStatusUnknown");
     expect(exited.map((x) => x.id)).toEqual([c.id]);
     await rt2.remove(c.id);
@@ -163,7 +156,7 @@ describe("ProcessRuntime", () => {
     runtimes.push(rt);
     try {
       const c = await rt.start(config("hog", ["python3", "-c", "a = bytearray(300 * 1024 * 1024); print('allocated')"], { limits: { memoryBytes: 50 * 1024 * 1024 } }));
-      const exit = await until(() => find(rt, c.id)?.exit, 20_000);
+      const exit = await waitFor("the container to exit", () => find(rt, c.id)?.exit, { timeoutMs: 20_000 });
       expect(exit.reason).toBe("OOMKilled");
       expect(exit.exitCode).toBe(137);
       expect(readFileSync(c.logPath, "utf8")).not.toContain("allocated");
