@@ -8,20 +8,13 @@ import { join } from "node:path";
 import { Leases, Nodes, Pods } from "../../src/api/registry.ts";
 import type { Lease, Node, Pod } from "../../src/api/types.ts";
 import { startServer, type RunningServer } from "../../src/server/server.ts";
+import { waitFor } from "../support/wait.ts";
 
 let dir: string;
 let server: RunningServer;
 const nodeName = hostname().toLowerCase();
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
+/** A whole server with its embedded agent running real processes: longer than the default deadline. */
+const patient = { timeoutMs: 20_000, everyMs: 50 };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiff-embedded-"));
@@ -31,18 +24,18 @@ beforeAll(async () => {
 afterAll(async () => {
   const pods = await server.client.list<Pod>(Pods, "default").catch(() => ({ items: [] as Pod[] }));
   for (const p of pods.items) await server.client.delete(Pods, "default", p.metadata.name!, { gracePeriodSeconds: 1 }).catch(() => {});
-  await until("pods gone", async () => (await server.client.list<Pod>(Pods, "default")).items.length === 0, 15_000).catch(() => {});
+  await waitFor("pods gone", async () => (await server.client.list<Pod>(Pods, "default")).items.length === 0, { timeoutMs: 15_000 }).catch(() => {});
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe("embedded agent", () => {
   test("registers its Node with the kubelet endpoint and renews its Lease", async () => {
-    const node = await until("node", () => server.client.get<Node>(Nodes, undefined, nodeName));
+    const node = await waitFor("node", () => server.client.get<Node>(Nodes, undefined, nodeName), patient);
     expect(node.status?.addresses).toContainEqual({ type: "InternalIP", address: "127.0.0.1" });
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
     expect(node.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
-    const lease = await until("lease", () => server.client.get<Lease>(Leases, "kube-node-lease", nodeName));
+    const lease = await waitFor("lease", () => server.client.get<Lease>(Leases, "kube-node-lease", nodeName), patient);
     expect(lease.spec.holderIdentity).toBe(nodeName);
   });
 
@@ -53,16 +46,16 @@ describe("embedded agent", () => {
       metadata: { name: "hello", namespace: "default" },
       spec: { containers: [{ name: "c", command: ["sh", "-c", "echo hello from $(HOSTNAME); sleep 30"] }], terminationGracePeriodSeconds: 1 },
     });
-    const pod = await until("running", async () => {
+    const pod = await waitFor("running", async () => {
       const p = await server.client.get<Pod>(Pods, "default", "hello");
       return p.status?.phase === "Running" && p;
-    });
+    }, patient);
     expect(pod.spec.nodeName).toBe(nodeName);
-    const text = await until("log", async () => {
+    const text = await waitFor("log", async () => {
       const res = await server.client.request("GET", "/api/v1/namespaces/default/pods/hello/log");
       const t = await res.text();
       return t.length > 0 && t;
-    });
+    }, patient);
     expect(text).toBe("hello from hello\n");
   });
 });
