@@ -8,6 +8,7 @@ import { Events, Nodes, Pods } from "../../src/api/registry.ts";
 import type { Event, Node, Pod } from "../../src/api/types.ts";
 import { startServer, type RunningServer } from "../../src/server/server.ts";
 import { node, pod } from "./fixtures.ts";
+import { waitFor } from "../support/wait.ts";
 
 let server: RunningServer;
 let dataDir: string;
@@ -21,16 +22,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 async function addNode(n: Node): Promise<void> {
   const created = await server.client.create<Node>(Nodes, n);
