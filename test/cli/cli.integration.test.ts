@@ -8,6 +8,7 @@ import { startServer } from "../../src/server/server.ts";
 import { ConfigMaps, Pods } from "../../src/api/registry.ts";
 import type { ConfigMap, Event, KubeObject, Pod } from "../../src/api/types.ts";
 import { recordEvent } from "../../src/client/events.ts";
+import { waitFor } from "../support/wait.ts";
 
 // Each test runs the CLI as several subprocesses; on a loaded machine that takes more than bun's default 5 s.
 setDefaultTimeout(60_000);
@@ -41,16 +42,6 @@ function write(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 const podYaml = (name: string, image = "busybox:1", labels = "app: web") => `apiVersion: v1
@@ -346,7 +337,7 @@ spec:
     const pod = await server.client.get<Pod>(Pods, "default", "web-1");
     await recordEvent(server.client, pod, "Warning", "TestReason", "something noteworthy", "cli-test");
     await recordEvent(server.client, pod, "Warning", "TestReason", "something noteworthy", "cli-test");
-    await until("event count 2", async () => {
+    await waitFor("event count 2", async () => {
       const evs = (await server.client.list<Event>({ group: "", version: "v1", plural: "events", namespaced: true, kind: "Event" }, "default")).items;
       return evs.some((e) => e.reason === "TestReason" && e.count === 2);
     });
@@ -380,7 +371,7 @@ spec:
       await server.client.create({ group: "", version: "v1", plural: "namespaces", namespaced: false, kind: "Namespace" }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } });
       // The watch may start after the first create; keep creating until a row shows up.
       let n = 0;
-      await until("a watched row", async () => {
+      await waitFor("a watched row", async () => {
         await server.client.create<KubeObject>(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `w-${n++}`, namespace: "watched" } });
         return /^w-\d+\s+0\s+\d+s$/m.test(seen);
       });
