@@ -10,6 +10,7 @@ import type { ConfigMap } from "../../src/api/types.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { Informer } from "../../src/client/informer.ts";
 import { startServer } from "../../src/server/server.ts";
+import { waitFor } from "../support/wait.ts";
 
 // A real server on a machine others load too: more than bun's default 5 s.
 setDefaultTimeout(60_000);
@@ -27,14 +28,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
 
 const cm = (name: string, v: string): ConfigMap => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: { v } });
 
@@ -77,7 +70,7 @@ test("relist after 410 Gone brings the cache and the handlers back in step", asy
 
     // A live change arrives through the watch.
     await admin.patch(ConfigMaps, "default", "keep", { data: { v: "2" } });
-    await until("live update", () => events.includes("update keep=2"));
+    await waitFor("live update", () => events.includes("update keep=2"));
     const seenRv = inf.lastSyncResourceVersion;
     events.length = 0;
 
@@ -92,7 +85,7 @@ test("relist after 410 Gone brings the cache and the handlers back in step", asy
     expect(server.store.compactedRevision()).toBeGreaterThan(Number(seenRv));
     down = false;
 
-    await until("cache in step with the server", async () => {
+    await waitFor("cache in step with the server", async () => {
       const live = (await admin.list<ConfigMap>(ConfigMaps, "default")).items;
       const want = live.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
       const have = inf.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
@@ -107,7 +100,7 @@ test("relist after 410 Gone brings the cache and the handlers back in step", asy
     // And the informer keeps watching after the relist.
     events.length = 0;
     await admin.create(ConfigMaps, cm("after", "1"));
-    await until("watch after relist", () => events.includes("add after"));
+    await waitFor("watch after relist", () => events.includes("add after"));
   } finally {
     inf.stop();
   }

@@ -3,6 +3,9 @@ import { ApiError } from "../../src/api/errors.ts";
 import type { KubeList, KubeObject, WatchEvent } from "../../src/api/types.ts";
 import type { Client, ListOptions, ResourceRef, WatchOptions, WatchStream } from "../../src/client/client.ts";
 import { Informer, objectKey, splitObjectKey } from "../../src/client/informer.ts";
+import { waitFor } from "../support/wait.ts";
+/** Everything here is in memory: poll tightly. */
+const quick = { everyMs: 2 };
 
 const pods: ResourceRef = { group: "", version: "v1", plural: "pods", namespaced: true, kind: "Pod" };
 
@@ -80,14 +83,6 @@ class FakeClient implements Partial<Client> {
   }
 }
 
-async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(2);
-  }
-}
-
 function recorder(inf: Informer<KubeObject>) {
   const events: string[] = [];
   inf.on({
@@ -119,7 +114,7 @@ describe("Informer", () => {
     expect(events).toEqual(["add a@1", "add b@2"]);
     expect(inf.get("default", "a")?.kind).toBe("Pod");
     expect(inf.lastSyncResourceVersion).toBe("2");
-    await until(() => fake.watches.length === 1, "watch");
+    await waitFor("watch", () => fake.watches.length === 1, quick);
     expect(fake.watches[0].opts.resourceVersion).toBe("2");
 
     const c = fake.put("c");
@@ -128,7 +123,7 @@ describe("Informer", () => {
     fake.watches[0].push({ type: "MODIFIED", object: a2 });
     fake.objects.delete("b");
     fake.watches[0].push({ type: "DELETED", object: pod("b", ++fake.revision) });
-    await until(() => events.length === 5, "events");
+    await waitFor("events", () => events.length === 5, quick);
     expect(events.slice(2)).toEqual(["add c@3", "update a@1->4", "delete b"]);
     expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(["a", "c"]);
     expect(inf.lastSyncResourceVersion).toBe("5");
@@ -141,14 +136,14 @@ describe("Informer", () => {
     const inf = new Informer<KubeObject>(fake as unknown as Client, pods, fast);
     const events = recorder(inf);
     await inf.start();
-    await until(() => fake.watches.length === 1, "watch");
+    await waitFor("watch", () => fake.watches.length === 1, quick);
     fake.watches[0].push({ type: "ADDED", object: fake.put("b") });
     fake.watches[0].push(ApiError.unavailable("connection reset"));
-    await until(() => fake.watches.length === 2, "re-watch");
+    await waitFor("re-watch", () => fake.watches.length === 2, quick);
     expect(fake.watches[1].opts.resourceVersion).toBe("2");
     expect(fake.listCalls).toBe(1);
     fake.watches[1].push({ type: "BOOKMARK", object: { apiVersion: "v1", kind: "Pod", metadata: { resourceVersion: "9" } } });
-    await until(() => inf.lastSyncResourceVersion === "9", "bookmark");
+    await waitFor("bookmark", () => inf.lastSyncResourceVersion === "9", quick);
     expect(events).toEqual(["add a@1", "add b@2"]);
     inf.stop();
   });
@@ -161,7 +156,7 @@ describe("Informer", () => {
     const inf = new Informer<KubeObject>(fake as unknown as Client, pods, fast);
     const events = recorder(inf);
     await inf.start();
-    await until(() => fake.watches.length === 1, "watch");
+    await waitFor("watch", () => fake.watches.length === 1, quick);
     events.length = 0;
 
     // While the watch was down: one change, one delete, one add.
@@ -170,10 +165,10 @@ describe("Informer", () => {
     fake.put("new");
     fake.failWatchWith = ApiError.gone("too old resource version");
     fake.watches[0].end();
-    await until(() => fake.listCalls === 2, "relist");
-    await until(() => events.length === 3, "diff events");
+    await waitFor("relist", () => fake.listCalls === 2, quick);
+    await waitFor("diff events", () => events.length === 3, quick);
     expect(events.sort()).toEqual(["add new@5", "delete remove", "update change@2->4"]);
-    await until(() => fake.watches.length === 3, "watch after relist");
+    await waitFor("watch after relist", () => fake.watches.length === 3, quick);
     expect(fake.watches[2].opts.resourceVersion).toBe("5");
     expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(["change", "keep", "new"]);
     inf.stop();
@@ -196,10 +191,10 @@ describe("Informer", () => {
     inf.on({ add: () => { throw new Error("boom"); } });
     const events = recorder(inf);
     await inf.start();
-    await until(() => fake.watches.length === 1, "watch");
+    await waitFor("watch", () => fake.watches.length === 1, quick);
     fake.watches[0].push({ type: "ADDED", object: fake.put("a") });
     fake.watches[0].push({ type: "ADDED", object: fake.put("b") });
-    await until(() => events.length === 2, "events");
+    await waitFor("events", () => events.length === 2, quick);
     inf.stop();
   });
 
@@ -207,7 +202,7 @@ describe("Informer", () => {
     const fake = new FakeClient();
     const inf = new Informer<KubeObject>(fake as unknown as Client, pods, fast);
     await inf.start();
-    await until(() => fake.watches.length === 1, "watch");
+    await waitFor("watch", () => fake.watches.length === 1, quick);
     inf.stop();
     expect(fake.watches[0].closed).toBe(true);
   });
