@@ -7,19 +7,14 @@ import type { Event, Pod } from "../../src/api/types.ts";
 import { startScheduler, type RunningScheduler } from "../../src/scheduler/scheduler.ts";
 import { FakeClient } from "./fake-client.ts";
 import { node, pod } from "./fixtures.ts";
+import { waitFor } from "../support/wait.ts";
 
 const running: RunningScheduler[] = [];
+/** A fake client in memory: poll tightly. */
+const quick = { timeoutMs: 5000, everyMs: 5 };
 afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
-
-async function waitUntil(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await Bun.sleep(5);
-  }
-}
 
 async function setup(nodes: ReturnType<typeof node>[], opts: Parameters<typeof startScheduler>[1] = {}) {
   const client = new FakeClient();
@@ -37,7 +32,7 @@ describe("scheduler loop", () => {
     const { client } = await setup([node("a", { cpu: "2" }), node("b", { cpu: "2" }), node("c", { cpu: "2" })], { maxInFlightBinds: 8 });
     client.bindDelayMs = 5;
     for (let i = 0; i < 60; i++) await client.create(Pods, pod(`p${i}`, { cpu: "100m" }));
-    await waitUntil("all bound", () => boundPods(client).length === 60);
+    await waitFor("all bound", () => boundPods(client).length === 60, quick);
     expect(client.maxConcurrentBinds).toBeGreaterThan(1);
     expect(client.maxConcurrentBinds).toBeLessThanOrEqual(8);
     const perNode = new Map<string, number>();
@@ -49,25 +44,25 @@ describe("scheduler loop", () => {
     const { client } = await setup([node("a", { cpu: "1" }), node("b", { cpu: "1" }), node("c", { cpu: "1" })]);
     await client.create(Pods, pod("big", { cpu: "3" }));
     const message = "0/3 nodes are available: 3 Insufficient cpu.";
-    await waitUntil("condition", () => {
+    await waitFor("condition", () => {
       const c = client.all<Pod>("pods")[0].status?.conditions?.find((x) => x.type === "PodScheduled");
       return c?.status === "False" && c.reason === "Unschedulable" && c.message === message;
-    });
-    await waitUntil("event", () => client.all<Event>("events").some((e) => e.reason === "FailedScheduling" && e.message === message && e.involvedObject.name === "big"));
+    }, quick);
+    await waitFor("event", () => client.all<Event>("events").some((e) => e.reason === "FailedScheduling" && e.message === message && e.involvedObject.name === "big"), quick);
     await client.create(Nodes, node("d", { cpu: "4" }));
-    await waitUntil("bound after node added", () => boundPods(client).length === 1, 4000);
+    await waitFor("bound after node added", () => boundPods(client).length === 1, { ...quick, timeoutMs: 4000 });
     expect(boundPods(client)[0].spec.nodeName).toBe("d");
-    await waitUntil("PodScheduled=True once bound", () => client.all<Pod>("pods")[0].status?.conditions?.find((c) => c.type === "PodScheduled")?.status === "True");
+    await waitFor("PodScheduled=True once bound", () => client.all<Pod>("pods")[0].status?.conditions?.find((c) => c.type === "PodScheduled")?.status === "True", quick);
   });
 
   test("a deleted pod frees room for a waiting one", async () => {
     const { client } = await setup([node("a", { cpu: "1" })]);
     await client.create(Pods, pod("first", { cpu: "800m" }));
-    await waitUntil("first bound", () => boundPods(client).length === 1);
+    await waitFor("first bound", () => boundPods(client).length === 1, quick);
     await client.create(Pods, pod("second", { cpu: "800m" }));
-    await waitUntil("second unschedulable", () => !!client.all<Pod>("pods").find((p) => p.metadata.name === "second")?.status?.conditions);
+    await waitFor("second unschedulable", () => !!client.all<Pod>("pods").find((p) => p.metadata.name === "second")?.status?.conditions, quick);
     await client.delete(Pods, "default", "first");
-    await waitUntil("second bound", () => boundPods(client).some((p) => p.metadata.name === "second"), 4000);
+    await waitFor("second bound", () => boundPods(client).some((p) => p.metadata.name === "second"), { ...quick, timeoutMs: 4000 });
   });
 
   test("a failed bind un-assumes and retries; other schedulers' pods are left alone", async () => {
@@ -76,7 +71,7 @@ describe("scheduler loop", () => {
     client.bindHook = () => (failures-- > 0 ? ApiError.internal("disk on fire") : undefined);
     await client.create(Pods, pod("p", { cpu: "900m" }));
     await client.create(Pods, pod("theirs", { spec: { schedulerName: "other-scheduler" } }));
-    await waitUntil("bound after retry", () => boundPods(client).length === 1);
+    await waitFor("bound after retry", () => boundPods(client).length === 1, quick);
     expect(s.stats().bindErrors).toBe(1);
     // The failed attempt's 900m was released: had it stayed assumed, the retry could not fit.
     expect(boundPods(client)[0].metadata.name).toBe("p");
@@ -87,7 +82,7 @@ describe("scheduler loop", () => {
     const { client } = await setup([node("a", { cpu: "1" }), node("b", { cpu: "1" })]);
     await client.create(Pods, pod("manual", { cpu: "900m", nodeName: "a" }));
     await client.create(Pods, pod("p", { cpu: "500m" }));
-    await waitUntil("bound", () => boundPods(client).length === 2);
+    await waitFor("bound", () => boundPods(client).length === 2, quick);
     expect(boundPods(client).find((p) => p.metadata.name === "p")?.spec.nodeName).toBe("b");
   });
 });
