@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { initialProbeState, nextProbeState, ProbeManager, runProbe, type ProbeTarget } from "../../src/agent/probes.ts";
 import type { Probe } from "../../src/api/types.ts";
+import { waitFor } from "../support/wait.ts";
 
 function apply(kind: "liveness" | "readiness" | "startup", probe: Probe, outcomes: boolean[]): boolean[] {
   let s = initialProbeState(kind);
@@ -64,8 +65,7 @@ describe("ProbeManager", () => {
     const changes: string[] = [];
     const pm = new ProbeManager((uid, id, kind, state) => changes.push(`${uid}/${id}/${kind}=${state.ok}`));
     pm.ensure({ id: "c1", podUid: "u", liveness: { exec: { command: ["false"] }, periodSeconds: 1, failureThreshold: 1 }, readiness: { exec: { command: ["true"] }, periodSeconds: 1 }, target: target(1) });
-    const deadline = Date.now() + 5000;
-    while (changes.length < 2 && Date.now() < deadline) await Bun.sleep(20);
+    await waitFor("two probe results", () => changes.length >= 2, { timeoutMs: 5000 });
     pm.close();
     expect(changes.sort()).toEqual(["u/c1/liveness=false", "u/c1/readiness=true"]);
   });
