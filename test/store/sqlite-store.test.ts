@@ -3,6 +3,7 @@ import { Database } from "bun:sqlite";
 import { ApiError, isApiError } from "../../src/api/errors.ts";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite-store.ts";
 import { cmKey, configMap, tempStore, WatchReader } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -434,8 +435,7 @@ describe("compaction", () => {
   test("the timer compacts to compactKeep only after writes, and keeps a watchable window", async () => {
     const { store } = setup({ compactKeep: 5, compactIntervalMs: 20 });
     for (let i = 0; i < 20; i++) await store.create(cmKey(`c${i}`), configMap(`c${i}`));
-    const deadline = Date.now() + 5000;
-    while (store.compactedRevision() !== 15 && Date.now() < deadline) await Bun.sleep(10);
+    await waitFor("compaction to revision 15", () => store.compactedRevision() === 15, { timeoutMs: 5000, everyMs: 10 });
     expect(store.compactedRevision()).toBe(15);
     const w = new WatchReader(store.watch("/", 15));
     expect((await w.take(5)).map((e) => e.revision)).toEqual([16, 17, 18, 19, 20]);
