@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { WorkQueue } from "../../src/client/workqueue.ts";
+import { waitFor } from "../support/wait.ts";
 
 async function within<T>(p: Promise<T>, ms = 1000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -35,6 +36,7 @@ describe("WorkQueue", () => {
     expect(q.len()).toBe(0);
     let second: string | undefined;
     const pending = q.get().then((k) => (second = k));
+    // Negative assertion: a key being processed is not handed out again (5 ms: get() would resolve within a tick).
     await Bun.sleep(5);
     expect(second).toBeUndefined();
     q.done("a");
@@ -121,8 +123,7 @@ describe("WorkQueue", () => {
     };
     const workers = [worker(), worker(), worker()];
     for (let i = 0; i < 20; i++) q.add(i % 5);
-    const deadline = Date.now() + 2000;
-    while (seen.length < 5 && Date.now() < deadline) await Bun.sleep(2);
+    await waitFor("five keys processed", () => seen.length >= 5, { timeoutMs: 2000, everyMs: 2 });
     q.shutDown();
     await within(Promise.all(workers));
     expect(overlap).toBe(false);
