@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "../support/wait.ts";
 
 // A real server (and, for the CLI, subprocesses) on a machine others load too: more than bun's default 5 s.
 setDefaultTimeout(60_000);
@@ -36,16 +37,13 @@ beforeAll(async () => {
   const [code, err] = await Promise.all([build.exited, new Response(build.stderr).text()]);
   if (code !== 0) throw new Error(`build failed: ${err}`);
   kubeconfig = join(dir, "data", "admin.kubeconfig");
-  server = Bun.spawn([bin, "server", "--data-dir", join(dir, "data"), "--bind-address", "127.0.0.1", "--port", "0", "--disable-agent", "--disable-scheduler", "--controllers", ""], {
+  const proc = Bun.spawn([bin, "server", "--data-dir", join(dir, "data"), "--bind-address", "127.0.0.1", "--port", "0", "--disable-agent", "--disable-scheduler", "--controllers", ""], {
     stdout: "ignore",
     stderr: Bun.file(join(dir, "server.log")),
   });
-  const deadline = Date.now() + 20_000;
-  while (!(existsSync(kubeconfig) && (await run(["version"])).code === 0)) {
-    if (Date.now() > deadline) throw new Error("server did not come up");
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    await Bun.sleep(50);
-  }
+  server = proc;
+  await waitFor("the server to come up", async () => proc.exitCode !== null || (existsSync(kubeconfig) && (await run(["version"])).code === 0), { timeoutMs: 20_000, everyMs: 50 });
+  if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
 }, 60_000);
 
 afterAll(async () => {
