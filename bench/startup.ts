@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { Nodes, Pods } from "../src/api/registry.ts";
 import type { Pod } from "../src/api/types.ts";
-import { Cluster, until, type AgentProc } from "../test/e2e/cluster.ts";
+import { Cluster, type AgentProc } from "../test/e2e/cluster.ts";
+import { waitFor } from "../test/support/wait.ts";
 
 const { values } = parseArgs({ options: { pods: { type: "string", default: "100" }, "rss-pods": { type: "string", default: "50" } } });
 const PODS = Number(values.pods);
@@ -106,7 +107,7 @@ async function deleteAll(cluster: Cluster, selector: string): Promise<void> {
   const client = cluster.server!.client;
   const pods = (await client.list<Pod>(Pods, "default", { labelSelector: selector })).items;
   await pool(pods, CONCURRENCY, async (p) => void (await client.delete(Pods, "default", p.metadata.name!, { gracePeriodSeconds: 1 }).catch(() => {})));
-  await until("pods deleted", async () => (await client.list(Pods, "default", { labelSelector: selector })).items.length === 0, 120_000, 250);
+  await waitFor("pods deleted", async () => (await client.list(Pods, "default", { labelSelector: selector })).items.length === 0, { timeoutMs: 120_000, everyMs: 250 });
 }
 
 async function main(): Promise<void> {
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     await cluster.startServer();
     const agents: AgentProc[] = [];
     for (let i = 0; i < 3; i++) agents.push(cluster.startAgent(`bench-${i}`, `127.0.0.${i + 2}`, ["--host-port-range", `${45000 + i * 1000}-${45999 + i * 1000}`]));
-    await until("agents registered", async () => (await cluster.server!.client.list(Nodes, undefined)).items.length === 3, 60_000, 200);
+    await waitFor("agents registered", async () => (await cluster.server!.client.list(Nodes, undefined)).items.length === 3, { timeoutMs: 60_000, everyMs: 200 });
     await Bun.sleep(3000);
     const idle = agents.map((a) => rssMiB(a.proc.pid));
 

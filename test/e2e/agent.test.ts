@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { Deployments, EndpointsResource, Jobs, Nodes, Pods, Services } from "../../src/api/registry.ts";
 import type { Deployment, Endpoints, Job, Node, Pod, PodSpec, Service } from "../../src/api/types.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
-import { Cluster, until, type AgentProc } from "./cluster.ts";
+import { Cluster, slow, type AgentProc } from "./cluster.ts";
+import { waitFor } from "../support/wait.ts";
 
 const cluster = new Cluster();
 let a: AgentProc;
@@ -67,10 +68,10 @@ describe("agent end to end", () => {
     a = cluster.startAgent("node-a", "127.0.0.2", flagsA);
     b = cluster.startAgent("node-b", "127.0.0.3", flagsB);
     for (const n of ["node-a", "node-b"]) {
-      const node = await until(`${n} Ready`, async () => {
+      const node = await waitFor(`${n} Ready`, async () => {
         const x = await api().get<Node>(Nodes, undefined, n);
         return x.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") && x;
-      });
+      }, slow);
       expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
     }
     expect(readFileSync(join(a.dataDir, "agent", "credentials.json"), "utf8")).toContain("node-a");
@@ -90,10 +91,10 @@ describe("agent end to end", () => {
 
   test("a Deployment of python http.server becomes Running and Ready on both nodes", async () => {
     await api().create(Deployments, deployment("web", 2, { containers: [httpServer], topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "web" } } }] }));
-    const pods = await until("2 ready web pods", async () => {
+    const pods = await waitFor("2 ready web pods", async () => {
       const ps = await listPods("app=web");
       return ps.length === 2 && ps.every((p) => p.status?.phase === "Running" && isReady(p)) && ps;
-    }, 60_000);
+    }, { ...slow, timeoutMs: 60_000 });
     expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(["node-a", "node-b"]);
     for (const p of pods) {
       const hp = p.status!.hostPorts![0]!;
@@ -108,11 +109,11 @@ describe("agent end to end", () => {
     await api().create<Service>(Services, { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] } });
     const pods = await listPods("app=web");
     const want = pods.map((p) => `${p.status!.hostIP}:${p.status!.hostPorts![0]!.hostPort}`).sort();
-    const got = await until("endpoints", async () => {
+    const got = await waitFor("endpoints", async () => {
       const ep = await api().get<Endpoints>(EndpointsResource, "default", "web");
       const pairs = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => `${a.ip}:${s.ports![0]!.port}`)).sort();
       return pairs.length === 2 && pairs;
-    });
+    }, slow);
     expect(got).toEqual(want);
     for (const addr of got) {
       const res = await fetch(`http://${addr}/`);
@@ -132,10 +133,10 @@ describe("agent end to end", () => {
         livenessProbe: { httpGet: { path: "/", port: 8000 }, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 2 },
       }],
     });
-    const p = await until("a restart", async () => {
+    const p = await waitFor("a restart", async () => {
       const x = await getPod("hangs");
       return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && x;
-    }, 30_000);
+    }, slow);
     const t = p.status!.containerStatuses![0]!.lastState!.terminated!;
     // It answered probes until it hung (2 s), then was killed after two failed probes.
     expect(Date.parse(t.finishedAt!) - Date.parse(t.startedAt!)).toBeGreaterThanOrEqual(2500);
@@ -144,15 +145,15 @@ describe("agent end to end", () => {
   test("CrashLoopBackOff: the back-off grows", async () => {
     await createPod("crasher", { nodeName: "node-b", containers: [{ name: "c", command: ["sh", "-c", "exit 2"] }] });
     const seen: { count: number; at: number }[] = [];
-    await until("4 restarts", async () => {
+    await waitFor("4 restarts", async () => {
       const cs = (await getPod("crasher")).status?.containerStatuses?.[0];
       if (cs && cs.restartCount !== seen.at(-1)?.count) seen.push({ count: cs.restartCount, at: Date.now() });
       return (cs?.restartCount ?? 0) >= 4;
-    }, 40_000, 50);
-    const waiting = await until("CrashLoopBackOff", async () => {
+    }, { timeoutMs: 40_000, everyMs: 50 });
+    const waiting = await waitFor("CrashLoopBackOff", async () => {
       const w = (await getPod("crasher")).status?.containerStatuses?.[0]?.state?.waiting;
       return w?.reason === "CrashLoopBackOff" && w;
-    }, 20_000, 50);
+    }, { timeoutMs: 20_000, everyMs: 50 });
     expect(waiting.message).toContain("back-off");
     // With a 1 s base: restarts at ~0, 1, 2, 4 s apart.
     const gaps = seen.slice(1).map((s, i) => s.at - seen[i]!.at);
@@ -167,10 +168,10 @@ describe("agent end to end", () => {
       metadata: { name: "once", namespace: "default" },
       spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", command: ["sh", "-c", "echo job done"] }] } }, backoffLimit: 2 },
     });
-    const job = await until("job complete", async () => {
+    const job = await waitFor("job complete", async () => {
       const j = await api().get<Job>(Jobs, "default", "once");
       return j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True") && j;
-    }, 30_000);
+    }, slow);
     expect(job.status?.succeeded).toBe(1);
     const pod = (await listPods("job-name=once"))[0]!;
     expect(pod.status?.phase).toBe("Succeeded");
@@ -180,15 +181,15 @@ describe("agent end to end", () => {
 
   test("skiff logs -f streams a growing log; --tail and --previous work", async () => {
     await createPod("ticker", { nodeName: "node-b", containers: [{ name: "c", command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"] }] });
-    await until("running", async () => (await getPod("ticker")).status?.phase === "Running");
+    await waitFor("running", async () => (await getPod("ticker")).status?.phase === "Running", slow);
     const follow = cluster.cliStream(["logs", "ticker", "-f"]);
     const reader = follow.stdout.getReader();
     let text = "";
-    await until("streamed ticks", async () => {
+    await waitFor("streamed ticks", async () => {
       const { value } = await reader.read();
       text += new TextDecoder().decode(value);
       return /tick 8\n/.test(text);
-    }, 20_000, 0);
+    }, { timeoutMs: 20_000, everyMs: 0 });
     expect(text.startsWith("tick 1\n")).toBe(true);
     follow.kill("SIGKILL");
     const tail = await cluster.cli(["logs", "ticker", "--tail", "2"]);
@@ -202,19 +203,20 @@ describe("agent end to end", () => {
 
   test("graceful deletion sends SIGTERM first, then the pod is gone", async () => {
     const marker = join(cluster.dir, "sigterm-marker");
-    await createPod("graceful", { nodeName: "node-a", containers: [{ name: "c", command: ["sh", "-c", `trap 'echo got TERM > ${marker}; exit 0' TERM; while true; do sleep 0.1; done`] }] });
-    await until("running", async () => (await getPod("graceful")).status?.containerStatuses?.[0]?.state?.running);
-    await Bun.sleep(300);
+    const trapped = join(cluster.dir, "sigterm-trapped");
+    await createPod("graceful", { nodeName: "node-a", containers: [{ name: "c", command: ["sh", "-c", `trap 'echo got TERM > ${marker}; exit 0' TERM; touch ${trapped}; while true; do sleep 0.1; done`] }] });
+    await waitFor("running", async () => (await getPod("graceful")).status?.containerStatuses?.[0]?.state?.running, slow);
+    await waitFor("the shell's TERM trap", () => existsSync(trapped), slow);
     const del = await cluster.cli(["delete", "pod", "graceful"]);
     expect(del.code).toBe(0);
-    await until("pod gone", async () => {
+    await waitFor("pod gone", async () => {
       try {
         await getPod("graceful");
         return false;
       } catch {
         return true;
       }
-    }, 20_000);
+    }, { ...slow, timeoutMs: 20_000 });
     expect(readFileSync(marker, "utf8")).toBe("got TERM\n");
   }, 90_000);
 
@@ -225,11 +227,12 @@ describe("agent end to end", () => {
     const restarts = new Map(podsBefore.map((p) => [p.metadata.name, p.status?.containerStatuses?.[0]?.restartCount]));
     Cluster.killGroup(a.proc, "SIGKILL");
     await a.proc.exited;
+    // Negative assertion: the containers must outlive their agent (500 ms is ample for a group kill to land).
     await Bun.sleep(500);
     for (const c of before) process.kill(c.pid!, 0); // still running without the agent
     a = cluster.startAgent("node-a", "127.0.0.2", flagsA);
-    await until("agent A back", async () => a.log().includes("agent started"));
-    // The adopted web pod stays Ready all along (its readiness is not reset by the restart).
+    await waitFor("agent A back", async () => a.log().includes("agent started"), slow);
+    // The adopted web pod stays Ready all along (its readiness is not reset by the restart). Negative assertion over 3 s.
     const web0 = before.find((c) => c.podName.startsWith("web-"))!;
     for (let t = Date.now(); Date.now() - t < 3000; await Bun.sleep(100)) expect(isReady(await getPod(web0.podName))).toBe(true);
     const after = new Map(cluster.containers(a).filter((c) => !c.exit).map((c) => [c.id, c.pid]));
@@ -244,24 +247,24 @@ describe("agent end to end", () => {
   test("stop an agent for good: its pods are replaced on the other node", async () => {
     // No placement rule: the scheduler spreads a ReplicaSet's pods over the nodes by itself.
     await api().create(Deployments, deployment("survivor", 2, { containers: [{ name: "c", command: ["sleep", "600"] }] }));
-    const placed = await until("2 running survivor pods", async () => {
+    const placed = await waitFor("2 running survivor pods", async () => {
       const ps = await listPods("app=survivor");
       return ps.length === 2 && ps.every((p) => p.status?.phase === "Running") && ps;
-    }, 60_000);
+    }, { ...slow, timeoutMs: 60_000 });
     const onB = placed.filter((p) => p.spec.nodeName === "node-b").map((p) => p.metadata.name);
     expect(onB.length).toBeGreaterThan(0);
     // Node B dies with its processes.
     Cluster.killGroup(b.proc, "SIGKILL");
     await b.proc.exited;
     cluster.killContainers(b);
-    await until("node-b not ready", async () => {
+    await waitFor("node-b not ready", async () => {
       const n = await api().get<Node>(Nodes, undefined, "node-b");
       return n.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
-    }, 30_000);
-    const replaced = await until("2 running survivor pods on node-a", async () => {
+    }, slow);
+    const replaced = await waitFor("2 running survivor pods on node-a", async () => {
       const ps = (await listPods("app=survivor")).filter((p) => !p.metadata.deletionTimestamp);
       return ps.length === 2 && ps.every((p) => p.spec.nodeName === "node-a" && p.status?.phase === "Running") && ps;
-    }, 60_000);
+    }, { ...slow, timeoutMs: 60_000 });
     expect(replaced.map((p) => p.metadata.name)).not.toContain(onB[0]);
   }, 90_000);
 });

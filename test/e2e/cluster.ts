@@ -8,25 +8,13 @@ import { join } from "node:path";
 import { groupAlive, isAlive } from "../../src/agent/runtime/proc.ts";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
+import { waitFor } from "../support/wait.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 /** `bun src/main.ts`, or a compiled skiff when SKIFF_BIN names one (e.g. dist/skiff). */
 const SKIFF: string[] = process.env.SKIFF_BIN ? [process.env.SKIFF_BIN] : [process.execPath, MAIN];
-
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + ms;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ""}`);
-    await Bun.sleep(everyMs);
-  }
-}
+/** Real processes, several of them, on a loaded box: slower than the default deadline. */
+export const slow = { timeoutMs: 30_000, everyMs: 100 };
 
 export interface Proc {
   proc: Subprocess;
@@ -75,12 +63,12 @@ export class Cluster {
     const p = spawnSkiff(["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--port", "0", "--disable-agent", "--sync", "normal", ...extra], join(this.dir, "server.log"), "pipe");
     const reader = (p.proc.stdout as ReadableStream<Uint8Array>).getReader();
     let out = "";
-    const url = await until("server URL on stdout", async () => {
+    const url = await waitFor("server URL on stdout", async () => {
       const { value, done } = await reader.read();
       if (done) throw new Error(`server exited: ${p.log()}`);
       out += new TextDecoder().decode(value);
       return out.includes("\n") ? out.split("\n")[0]!.trim() : undefined;
-    }, 30_000, 0);
+    }, { timeoutMs: 30_000, everyMs: 0 });
     reader.releaseLock();
     const kubeconfig = join(dataDir, "admin.kubeconfig");
     const creds = loadKubeconfig(kubeconfig);
