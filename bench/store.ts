@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { KubeObject } from "../src/api/types.ts";
 import { loadKubeconfig } from "../src/client/kubeconfig.ts";
 import { openSqliteStore } from "../src/store/sqlite-store.ts";
+import { waitFor } from "../test/support/wait.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -239,20 +240,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
 const started: Bun.Subprocess[] = [];
 const tempDirs: string[] = [];
 
@@ -321,7 +308,7 @@ async function idleFullServerRss(binary: string, ms: number): Promise<number> {
   const dir = tempDir("idle");
   const proc = spawn([binary, "server", "--data-dir", dir, "--port", String(await freePort()), "--bind-address", "127.0.0.1"], join(dir, "server.log"));
   const kubeconfig = join(dir, "admin.kubeconfig");
-  await until("the idle server's admin kubeconfig", 30_000, async () => (existsSync(kubeconfig) ? true : undefined));
+  await waitFor("the idle server's admin kubeconfig", async () => (existsSync(kubeconfig) ? true : undefined), { timeoutMs: 30_000, everyMs: 50 });
   await Bun.sleep(ms);
   const rss = rssMiB(proc.pid);
   // A clean stop lets the embedded agent tidy up after itself.
@@ -336,12 +323,12 @@ async function startSkiff(binary: string): Promise<{ proc: Bun.Subprocess; targe
   const port = await freePort();
   const proc = spawn([binary, "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"], join(dir, "server.log"));
   const kubeconfig = join(dir, "admin.kubeconfig");
-  const cfg = await until("the server's admin kubeconfig", 30_000, async () => (existsSync(kubeconfig) ? loadKubeconfig(kubeconfig) : undefined));
+  const cfg = await waitFor("the server's admin kubeconfig", async () => (existsSync(kubeconfig) ? loadKubeconfig(kubeconfig) : undefined), { timeoutMs: 30_000, everyMs: 50 });
   const target: Target = { kind: "skiff", url: cfg.server, token: cfg.token, caPem: cfg.caPem };
-  await until("skiff /readyz", 30_000, async () => {
+  await waitFor("skiff /readyz", async () => {
     const res = await fetch(`${target.url}/readyz`, { tls: { ca: target.caPem } } as RequestInit);
     return res.ok ? true : undefined;
-  });
+  }, { timeoutMs: 30_000, everyMs: 50 });
   return { proc, target };
 }
 
@@ -355,7 +342,7 @@ async function startEtcd(): Promise<{ proc: Bun.Subprocess; target: Target; vers
   const c = `http://127.0.0.1:${client}`;
   const p = `http://127.0.0.1:${peer}`;
   const proc = spawn([etcd, "--name", "bench", "--data-dir", join(dir, "data"), "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", p, "--initial-advertise-peer-urls", p, "--initial-cluster", `bench=${p}`, "--log-level", "error"], join(dir, "etcd.log"));
-  await until("etcd /health", 30_000, async () => ((await fetch(`${c}/health`)).ok ? true : undefined));
+  await waitFor("etcd /health", async () => ((await fetch(`${c}/health`)).ok ? true : undefined), { timeoutMs: 30_000, everyMs: 50 });
   return { proc, target: { kind: "etcd", url: c }, version };
 }
 
