@@ -15,6 +15,7 @@ import type { Node, Pod, PodSpec } from "../src/api/types.ts";
 import { Nodes, Pods } from "../src/api/registry.ts";
 import type { Client } from "../src/client/client.ts";
 import { startTarget, type Target } from "./scheduler-target.ts";
+import { waitFor } from "../test/support/wait.ts";
 
 type Workload = "basic" | "anti-affinity" | "spread";
 
@@ -94,19 +95,11 @@ async function createNodes(client: Client, count: number): Promise<void> {
   );
 }
 
-async function waitFor(what: string, deadlineMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
-
 /** A pod pinned to the last node: once it is bound, the scheduler has seen every node. */
 async function probeScheduler(client: Client, nodes: number): Promise<void> {
   const name = "bench-probe";
   await client.create<Pod>(Pods, { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NAMESPACE }, spec: { containers: [{ name: "c", image: "pause" }], nodeSelector: { [HOST]: `hollow-${nodes - 1}` } } });
-  await waitFor("the scheduler to see every node", 60_000, async () => !!(await client.get<Pod>(Pods, NAMESPACE, name)).spec.nodeName);
+  await waitFor("the scheduler to see every node", async () => !!(await client.get<Pod>(Pods, NAMESPACE, name)).spec.nodeName, { timeoutMs: 60_000 });
   await client.delete(Pods, NAMESPACE, name, { gracePeriodSeconds: 0 });
 }
 
@@ -141,7 +134,7 @@ async function runCase(client: Client, workload: Workload, nodes: number, pods: 
   });
   const createSeconds = (performance.now() - t0) / 1000;
   try {
-    await waitFor(`${pods} pods bound`, 180_000, () => boundAt.size >= pods);
+    await waitFor(`${pods} pods bound`, () => boundAt.size >= pods, { timeoutMs: 180_000 });
   } catch (err) {
     console.error(`  ${workload}/${nodes}: ${(err as Error).message} (${boundAt.size} bound)`);
   }
