@@ -1,9 +1,8 @@
 // Acknowledged writes survive kill -9, and an idle store leaves its files alone.
 import { afterEach, expect, test } from "bun:test";
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
-import { cmKey, configMap, tempDir, tempStore, WatchReader } from "./helpers.ts";
+import { cmKey, configMap, diskSnapshot, tempDir, tempStore, walTruncated, WatchReader } from "./helpers.ts";
 import { waitFor } from "../support/wait.ts";
 
 const bun = process.execPath;
@@ -80,28 +79,16 @@ test("an idle store writes nothing to disk", async () => {
   for (let i = 0; i < 200; i++) await store.create(cmKey(`c${i}`), configMap(`c${i}`));
   // Let the one post-write maintenance run happen (compaction + checkpoint).
   await waitFor("compaction", () => store.compactedRevision() === 190, { everyMs: 5 });
-  // A few more ticks so the checkpoint that follows compaction is done.
-  await Bun.sleep(50 * 4);
-  const settled = snapshot(path);
-  await Bun.sleep(2000);
+  await waitFor("the checkpoint after compaction", () => walTruncated(path), { everyMs: 5 });
+  const settled = diskSnapshot(path);
+  // Negative assertion: nothing may touch the files for 500 ms (10 maintenance ticks).
+  await Bun.sleep(500);
   // Reads and watches must not write either.
   await store.list("/");
   await store.get(cmKey("c1"));
   const w = store.watch("/", store.currentRevision());
+  // Negative assertion, again over 10 ticks.
   await Bun.sleep(500);
   w.close();
-  expect(snapshot(path)).toEqual(settled);
+  expect(diskSnapshot(path)).toEqual(settled);
 }, 10_000);
-
-function snapshot(path: string): Record<string, [number, number] | null> {
-  const out: Record<string, [number, number] | null> = {};
-  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
-    try {
-      const s = statSync(f);
-      out[f] = [s.size, s.mtimeMs];
-    } catch {
-      out[f] = null;
-    }
-  }
-  return out;
-}

@@ -1,5 +1,5 @@
 // Shared test helpers for the store tests: temp stores, objects, reading watches with deadlines.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeObject } from "../../src/api/types.ts";
@@ -76,3 +76,25 @@ export class WatchReader {
   }
 }
 
+/** Size and mtime of the database, WAL and shm files: an idle store must leave them alone. */
+export function diskSnapshot(path: string): Record<string, [number, number] | null> {
+  const out: Record<string, [number, number] | null> = {};
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const s = statSync(f);
+      out[f] = [s.size, s.mtimeMs];
+    } catch {
+      out[f] = null;
+    }
+  }
+  return out;
+}
+
+/** The WAL is cut back to nothing: the post-write checkpoint (wal_checkpoint(TRUNCATE)) has run. */
+export function walTruncated(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size === 0;
+  } catch {
+    return true;
+  }
+}

@@ -1,11 +1,11 @@
 // Keys under volatilePrefixes live in memory: same semantics, no disk writes.
 import { afterEach, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { statSync } from "node:fs";
 import { isApiError } from "../../src/api/errors.ts";
 import type { KubeObject } from "../../src/api/types.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
-import { cmKey, configMap, tempStore, WatchReader } from "./helpers.ts";
+import { cmKey, configMap, diskSnapshot, tempStore, walTruncated, WatchReader } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const leases = "/coordination.k8s.io/leases/";
 const leaseKey = (name: string) => `${leases}kube-node-lease/${name}`;
@@ -89,15 +89,16 @@ test("lease renewals on an otherwise idle store write nothing to disk", async ()
   const { store, path } = setup({ compactKeep: 10, compactIntervalMs: 20 });
   await store.create(cmKey("a"), configMap("a"));
   let l = await store.create(leaseKey("n1"), lease("n1"));
-  // Let the post-write maintenance (checkpoint) run.
-  await Bun.sleep(200);
-  const before = snapshot(path);
+  await waitFor("the post-write checkpoint", () => walTruncated(path), { everyMs: 5 });
+  const before = diskSnapshot(path);
   for (let i = 0; i < 100; i++) {
     l = await store.update(leaseKey("n1"), lease("n1", String(i)), Number(l.metadata.resourceVersion));
-    if (i % 20 === 0) await Bun.sleep(30); // let the timer see the volatile writes
+    // Every 20 renewals, let the timer run on volatile writes alone (it trims the in-memory history).
+    if (i % 20 === 19) await waitFor("the timer to trim memory", () => store.compactedRevision() === store.currentRevision() - 10, { everyMs: 5 });
   }
+  // Negative assertion: nothing may touch the files for 200 ms (10 maintenance ticks).
   await Bun.sleep(200);
-  expect(snapshot(path)).toEqual(before);
+  expect(diskSnapshot(path)).toEqual(before);
   // The in-memory history is still trimmed to the window.
   expect(store.compactedRevision()).toBe(store.currentRevision() - 10);
 });
@@ -133,16 +134,3 @@ test("after a restart volatile keys are gone, revisions never repeat, and older 
   expect((await w.take(1))[0].revision).toBe(Number(c.metadata.resourceVersion));
   w.watch.close();
 });
-
-function snapshot(path: string): Record<string, [number, number] | null> {
-  const out: Record<string, [number, number] | null> = {};
-  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
-    try {
-      const s = statSync(f);
-      out[f] = [s.size, s.mtimeMs];
-    } catch {
-      out[f] = null;
-    }
-  }
-  return out;
-}
