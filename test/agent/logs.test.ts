@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { handleLogRequest, startLogServer } from "../../src/agent/log-server.ts";
 import { followLog, LogClock, readLog, rotateIfNeeded } from "../../src/agent/logs.ts";
 import { createCA, issueCertificate } from "../../src/server/pki.ts";
+import { waitFor } from "../support/wait.ts";
 
 let dir: string;
 let path: string;
@@ -56,10 +57,16 @@ describe("log files", () => {
     writeFileSync(path, "first\n");
     let done = false;
     const stream = followLog(path, { done: () => done, pollMs: 10 });
-    const reading = text(stream);
-    await Bun.sleep(30);
+    let got = "";
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) got += decoder.decode(chunk, { stream: true });
+      return got;
+    })();
+    await waitFor("the first line", () => got === "first\n");
     appendFileSync(path, "second\nthird (no newline)");
-    await Bun.sleep(30);
+    // The complete line streams as soon as a poll sees it; the partial one waits for the end.
+    await waitFor("the appended line", () => got === "first\nsecond\n");
     done = true;
     expect(await reading).toBe("first\nsecond\nthird (no newline)");
   });
