@@ -53,6 +53,7 @@ describe("join", () => {
     const token = `K10${"0".repeat(64)}::node:s3cret`;
     const { calls, fetchFn } = fakeServer(CA);
     await expect(join({ server: "https://x", token, nodeName: "n1", nodeIP: "1.2.3.4", fetch: fetchFn })).rejects.toThrow(/does not match/);
+    // Negative assertion: no request with the token goes out after the refusal either (5 ms: it would be immediate).
     await Bun.sleep(5);
     expect(calls.every((c) => c.auth === undefined)).toBe(true);
   });
