@@ -15,10 +15,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return new Response(stream).text();
-}
-
 describe("log files", () => {
   test("tail, rotation by copy-and-truncate, rotated lines first", () => {
     writeFileSync(path, "a\nb\nc\n");
