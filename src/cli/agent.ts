@@ -8,10 +8,7 @@ import { parseLabel, parseTaint } from "../agent/node-status.ts";
 import { parsePortRange } from "../agent/ports.ts";
 import { parseDuration } from "../api/duration.ts";
 import { isValidQuantity } from "../api/quantity.ts";
-import { logger } from "../util/log.ts";
-import { formatError } from "./args.ts";
-
-const log = logger("agent");
+import { runDaemon } from "./args.ts";
 
 export interface AgentArgs {
   server: string;
@@ -64,22 +61,8 @@ export function agentOptions(a: AgentArgs) {
 }
 
 async function agent(a: AgentArgs): Promise<void> {
-  let running;
-  try {
-    running = await startAgent(agentOptions(a));
-  } catch (e) {
-    process.stderr.write(formatError(e) + "\n");
-    process.exit(1);
-  }
-  const stop = async (signal: string) => {
-    log.info("stopping", { signal });
-    await running.stop();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
-  // Keep the process alive: the agent's timers are unref'd.
-  setInterval(() => {}, 1 << 30);
+  // runDaemon keeps the process alive: the agent's timers are unref'd.
+  await runDaemon("agent", () => startAgent(agentOptions(a)));
 }
 
 export const agentCommand: CommandModule<object, AgentArgs> = {

@@ -4,6 +4,7 @@ import type { Argv } from "yargs";
 import { ApiError } from "../api/errors.ts";
 import { ApiClient, cameFromServer } from "../client/api-client.ts";
 import { loadKubeconfig } from "../client/kubeconfig.ts";
+import { logger } from "../util/log.ts";
 
 export interface ConnectionArgs {
   kubeconfig?: string;
@@ -113,6 +114,30 @@ export function run<A>(verb: (argv: A) => Promise<number | void>): (argv: A) => 
       process.exitCode = 1;
     }
   };
+}
+
+/**
+ * Run a long-lived verb (server, agent): start it, or print one line and exit 1
+ * when it cannot start; stop it on SIGTERM/SIGINT and exit 0. The process stays
+ * alive until then even when everything it runs is unref'd (the agent's timers).
+ */
+export async function runDaemon<D extends { stop(): Promise<void> | void }>(component: string, start: () => Promise<D>, onStarted?: (daemon: D) => void): Promise<void> {
+  let daemon: D;
+  try {
+    daemon = await start();
+  } catch (e) {
+    process.stderr.write(formatError(e) + "\n");
+    process.exit(1);
+  }
+  onStarted?.(daemon);
+  const stop = async (signal: string) => {
+    logger(component).info("stopping", { signal });
+    await daemon.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  setInterval(() => {}, 1 << 30);
 }
 
 /** Write to stdout. */

@@ -5,10 +5,7 @@ import type { Argv, CommandModule } from "yargs";
 import { parseDuration } from "../api/duration.ts";
 import { startServer, defaultDataDir, type ServerOptions } from "../server/server.ts";
 import { parseCidr } from "../server/service-alloc.ts";
-import { logger } from "../util/log.ts";
-import { formatError } from "./args.ts";
-
-const log = logger("server");
+import { runDaemon } from "./args.ts";
 
 export interface ServerArgs {
   "data-dir"?: string;
@@ -51,22 +48,10 @@ export function serverOptions(a: ServerArgs): ServerOptions {
 }
 
 async function server(a: ServerArgs): Promise<void> {
-  let running;
-  try {
-    running = await startServer(serverOptions(a));
-  } catch (e) {
-    process.stderr.write(formatError(e) + "\n");
-    process.exit(1);
-  }
-  // The URL on stdout (one line) lets scripts and tests find a --port 0 server.
-  process.stdout.write(`${running.url}\n`);
-  const stop = async (signal: string) => {
-    log.info("stopping", { signal });
-    await running.stop();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  await runDaemon("server", () => startServer(serverOptions(a)), (running) => {
+    // The URL on stdout (one line) lets scripts and tests find a --port 0 server.
+    process.stdout.write(`${running.url}\n`);
+  });
 }
 
 export const serverCommand: CommandModule<object, ServerArgs> = {
