@@ -20,6 +20,8 @@ export function startEmbeddedAgent(s: RunningServer, o: ServerOptions): Promise<
     token: s.nodeToken,
     fetch: (req) => s.app.fetch(req),
     nodeName: hostname().toLowerCase(),
+    // As k3s does: the node that runs the control plane says so (ROLES column, nodeSelectors).
+    labels: { "node-role.kubernetes.io/control-plane": "true" },
     ...(address ? { nodeIP: address, bindAddress: address } : {}),
   });
 }

@@ -35,6 +35,7 @@ describe("embedded agent", () => {
     expect(node.status?.addresses).toContainEqual({ type: "InternalIP", address: "127.0.0.1" });
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
     expect(node.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+    expect(node.metadata.labels?.["node-role.kubernetes.io/control-plane"]).toBe("true");
     const lease = await waitFor("lease", () => server.client.get<Lease>(Leases, "kube-node-lease", nodeName), patient);
     expect(lease.spec.holderIdentity).toBe(nodeName);
   });
