@@ -65,7 +65,20 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     });
   for (const c of commands) cli = cli.command(c);
+  skipHelpCache(cli);
   await cli.parseAsync();
+}
+
+/**
+ * yargs renders the whole help text after running a command, to have it at hand
+ * should the command fail later; skiff's .fail() never prints it. Rendering lays
+ * out every option through wrap-ansi/string-width (Intl.Segmenter and Unicode-
+ * property regexes per word): about 2 MiB of RSS that a long-running agent or
+ * server kept for nothing (measured on the compiled binary). --help still renders.
+ */
+function skipHelpCache(cli: object): void {
+  const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
 }
 
 /** `skiff help [verb]` is `skiff [verb] --help`, as with kubectl. */
