@@ -83,7 +83,8 @@ skiff is running.
   export KUBECONFIG=$kubeconfig
   $bin get pods -A            # or: kubectl get pods -A
   $bin apply -f manifest.yaml
-  ./install.sh --stop         # stop it
+  ./install.sh --stop         # stop the server (pods keep running)
+  ./install.sh --uninstall    # delete workloads, stop, remove the data dir
 MSG
     exit 0
   fi
