@@ -120,6 +120,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
       podLogs,
       watchOpened: () => metrics.watches++,
       watchClosed: () => metrics.watches--,
+      watchDelivered: (ms) => metrics.watchDelivery.observe(ms / 1000),
       services,
     });
   };

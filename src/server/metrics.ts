@@ -1,11 +1,22 @@
 // Prometheus text metrics: request counts by verb and code, open watches, the
-// store's revision and (when the store reports them) group-commit statistics.
+// store's revision and (when the store reports them) group-commit statistics,
+// and how long a committed change takes to reach each watcher's socket.
 import type { Store } from "../store/store.ts";
+import { Histogram } from "./histogram.ts";
+
+/** Seconds; fine below 10 ms, where the watch latency target is. */
+export const watchDeliveryBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly started = Date.now();
   watches = 0;
+  /** Per watcher and live event: the store's commit → the watch handler handing the event's bytes to the response. */
+  readonly watchDelivery = new Histogram(
+    "skiff_watch_event_delivery_seconds",
+    "Time from a change's commit to its watch event being written to a watcher's response stream, per watcher.",
+    watchDeliveryBuckets,
+  );
 
   countRequest(verb: string, resource: string, code: number): void {
     const key = `${verb}\u0000${resource}\u0000${code}`;
@@ -31,6 +42,7 @@ export class Metrics {
         out.push(`# TYPE ${metric} gauge`, `${metric} ${value}`);
       }
     }
+    out.push(...this.watchDelivery.render());
     out.push("# TYPE process_uptime_seconds gauge", `process_uptime_seconds ${((Date.now() - this.started) / 1000).toFixed(1)}`);
     return out.join("\n") + "\n";
   }

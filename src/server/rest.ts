@@ -25,6 +25,8 @@ export interface RestContext {
   podLogs: (pod: Pod, query: URLSearchParams, signal: AbortSignal) => Promise<Response>;
   watchOpened: () => void;
   watchClosed: () => void;
+  /** A live watch event reached a watcher's response, this many ms after its commit. */
+  watchDelivered?: (sinceCommitMs: number) => void;
   /** ClusterIPs and NodePorts for Services, applied right before the write. */
   services: ServiceAllocator;
 }
@@ -250,6 +252,7 @@ async function watch(call: Call): Promise<Response> {
       transform: table ? (obj) => toTable(rt, [obj], Date.now(), include) : undefined,
       signal: call.req.signal,
       onClose: ctx.watchClosed,
+      onDelivered: ctx.watchDelivered,
     });
   } catch (err) {
     ctx.watchClosed();

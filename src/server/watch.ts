@@ -27,6 +27,8 @@ export interface WatchRequest {
   transform?: (obj: KubeObject) => unknown;
   signal?: AbortSignal;
   onClose?: () => void;
+  /** A live event's bytes were handed to the response: ms since its commit (performance.now() clock). */
+  onDelivered?: (sinceCommitMs: number) => void;
 }
 
 /** The event a watcher with this selector should see for a store event, if any. */
@@ -201,6 +203,7 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
       if (!out) continue;
       await write(eventLine(out));
       controller.flush();
+      if (ev.committedAt !== undefined) w.onDelivered?.(performance.now() - ev.committedAt);
     }
   };
 

@@ -47,11 +47,16 @@ export class ChangeFeed {
   /** Called by the writer right after a commit, in revision order. Event objects are shared by all watchers: read-only. */
   publish(records: ChangeRecord[]): void {
     if (this.watchers.size === 0) return;
+    // One clock reading per committed batch: the start of commit → delivery latency.
+    const committedAt = performance.now();
     for (const rec of records) {
       let event: StoreEvent | undefined;
       for (const w of this.watchers) {
         if (!rec.key.startsWith(w.prefix)) continue;
-        event ??= toEvent(rec);
+        if (!event) {
+          event = toEvent(rec);
+          event.committedAt = committedAt;
+        }
         w.push(event);
       }
     }

@@ -19,6 +19,11 @@ export interface StoreEvent {
   object: KubeObject;
   /** MODIFIED/DELETED: the object before this change (used to send DELETED to watchers whose selector it stops matching). */
   prevObject?: KubeObject;
+  /**
+   * Live events only: when the change's transaction committed (performance.now(), ms;
+   * one reading per batch). Events replayed from the log have none.
+   */
+  committedAt?: number;
 }
 
 export interface ListOptions {
