@@ -99,14 +99,14 @@ export function podIsTerminal(pod: Pod): boolean {
 
 /** "namespace/name", or "name" for cluster-scoped objects: the work-queue key shape. */
 export function namespacedName(obj: KubeObject): string {
-  const ns = obj.metadata.namespace;
-  return ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name ?? "";
+  const { namespace, name = "" } = obj.metadata;
+  return namespace ? `${namespace}/${name}` : name;
 }
 
 /** Inverse of namespacedName. */
 export function splitNamespacedName(key: string): { namespace: string; name: string } {
-  const i = key.indexOf("/");
-  return i < 0 ? { namespace: "", name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+  const slash = key.indexOf("/");
+  return slash < 0 ? { namespace: "", name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 export function isBeingDeleted(obj: KubeObject): boolean {

@@ -4,6 +4,7 @@
 // (410) it relists and emits the difference between the new list and the cache,
 // so handlers see every change exactly as if the watch had never broken.
 import { isApiError } from "../api/errors.ts";
+import { namespacedName } from "../api/meta.ts";
 import { apiVersionOf } from "../api/resource-type.ts";
 import type { KubeObject } from "../api/types.ts";
 import { logger } from "../util/log.ts";
@@ -24,16 +25,8 @@ export interface EventHandlers<T> {
   delete?(obj: T): void;
 }
 
-/** Cache key of an object: "namespace/name", or "name" for cluster-scoped objects. */
-export function objectKey(obj: KubeObject): string {
-  const { namespace, name = "" } = obj.metadata;
-  return namespace ? `${namespace}/${name}` : name;
-}
-
-export function splitObjectKey(key: string): { namespace: string; name: string } {
-  const slash = key.indexOf("/");
-  return slash < 0 ? { namespace: "", name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
+/** Cache key of an object: the controllers' work-queue key, so one definition serves both. */
+export { namespacedName as objectKey, splitNamespacedName as splitObjectKey } from "../api/meta.ts";
 
 const log = logger("informer");
 
@@ -181,7 +174,7 @@ export class Informer<T extends KubeObject> {
     for (const item of list.items) {
       // List items may omit apiVersion/kind, as in Kubernetes; handlers expect complete objects.
       const obj = { ...item, apiVersion: item.apiVersion ?? apiVersionOf(this.rt), kind: item.kind ?? this.rt.kind } as T;
-      seen.add(objectKey(obj));
+      seen.add(namespacedName(obj));
       this.upsert(obj);
     }
     for (const [key, old] of this.cache) if (!seen.has(key)) this.remove(old);
@@ -190,7 +183,7 @@ export class Informer<T extends KubeObject> {
   }
 
   private upsert(obj: T): void {
-    const key = objectKey(obj);
+    const key = namespacedName(obj);
     const old = this.cache.get(key);
     this.cache.set(key, obj);
     if (!old) return this.emit((h) => h.add?.(obj));
@@ -199,7 +192,7 @@ export class Informer<T extends KubeObject> {
   }
 
   private remove(obj: T): void {
-    const key = objectKey(obj);
+    const key = namespacedName(obj);
     const old = this.cache.get(key);
     if (!old) return;
     this.cache.delete(key);
