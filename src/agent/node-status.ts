@@ -5,6 +5,7 @@ import { readFileSync, statfsSync } from "node:fs";
 import { arch, cpus, hostname, platform, release } from "node:os";
 import { isApiError } from "../api/errors.ts";
 import { Nodes } from "../api/registry.ts";
+import { getCondition, transitionTime } from "../api/meta.ts";
 import type { Condition, Node, Taint, TaintEffect } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
 import { logger } from "../util/log.ts";
@@ -84,8 +85,8 @@ const PID_PRESSURE_FRACTION = 0.9;
 
 function cond(old: Condition[] | undefined, type: NodeCondition, ok: boolean, reason: string, message: string, now: string): Condition {
   const status = ok ? "True" : "False";
-  const prev = old?.find((c) => c.type === type);
-  return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
+  const prev = getCondition(old, type);
+  return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: transitionTime(prev, status, now) };
 }
 
 export function nodeConditions(facts: HostFacts, old: Condition[] | undefined, now: string): Condition[] {

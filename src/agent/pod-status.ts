@@ -1,5 +1,6 @@
 // A pod's status from what the runtime and the probes report. Pure: the kubelet
 // compares the result with the stored status and writes only differences.
+import { getCondition, transitionTime } from "../api/meta.ts";
 import type { Condition, Container, ContainerStatus, HostPortMapping, Pod, PodPhase, PodStatus } from "../api/types.ts";
 import { restartDecision, type BackoffConfig } from "./backoff.ts";
 import { attemptsOf, containerKey, DEADLINE_MESSAGE, deadlineExceeded, initProgress, type ProbeView, type Waiting } from "./pod-plan.ts";
@@ -74,8 +75,8 @@ function phaseOf(input: StatusInput, statuses: ContainerStatus[], initState: Ret
 
 function condition(old: Condition[] | undefined, type: string, ok: boolean, now: string, reason?: string): Condition {
   const status = ok ? "True" : "False";
-  const prev = old?.find((c) => c.type === type);
-  const c: Condition = { type, status, lastProbeTime: null, lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
+  const prev = getCondition(old, type);
+  const c: Condition = { type, status, lastProbeTime: null, lastTransitionTime: transitionTime(prev, status, now) };
   if (reason && !ok) c.reason = reason;
   return c;
 }

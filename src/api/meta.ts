@@ -38,9 +38,14 @@ export function getCondition(conditions: Condition[] | undefined, type: string):
   return conditions?.find((c) => c.type === type);
 }
 
+/** A condition's lastTransitionTime: kept while the status stays, `now` when it changes (as Kubernetes does). */
+export function transitionTime(prev: Condition | undefined, status: string, now: string): string {
+  return prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now;
+}
+
 /**
- * Set (or replace) a condition of `type`; lastTransitionTime only moves when the
- * status changes, as Kubernetes does. Returns the new array (the input is not modified).
+ * Set (or replace) a condition of `type`, stamping lastTransitionTime (see
+ * transitionTime) unless given. Returns the new array (the input is not modified).
  */
 export function setCondition(conditions: Condition[] | undefined, next: Condition, now = new Date()): Condition[] {
   const list = conditions ? [...conditions] : [];
@@ -48,7 +53,7 @@ export function setCondition(conditions: Condition[] | undefined, next: Conditio
   const prev = i >= 0 ? list[i] : undefined;
   const stamped: Condition = { ...next };
   if (!stamped.lastTransitionTime) {
-    stamped.lastTransitionTime = prev && prev.status === next.status && prev.lastTransitionTime ? prev.lastTransitionTime : now.toISOString();
+    stamped.lastTransitionTime = transitionTime(prev, next.status, now.toISOString());
   }
   if (i >= 0) list[i] = stamped;
   else list.push(stamped);

@@ -5,6 +5,7 @@
 // before its last report went out, only the latest one is written.
 import { isApiError } from "../api/errors.ts";
 import { Pods } from "../api/registry.ts";
+import { getCondition, transitionTime } from "../api/meta.ts";
 import type { Condition, Pod } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
@@ -78,9 +79,9 @@ export class PodScheduledReporter {
   /** Replace the PodScheduled condition unless it already says the same; keep the transition time when the status stays. */
   private async setCondition(pod: Pod, want: Condition): Promise<void> {
     const conditions = pod.status?.conditions ?? [];
-    const current = conditions.find((c) => c.type === "PodScheduled");
+    const current = getCondition(conditions, "PodScheduled");
     if (current && current.status === want.status && current.reason === want.reason && current.message === want.message) return;
-    const condition: Condition = { ...want, lastTransitionTime: current?.status === want.status && current.lastTransitionTime ? current.lastTransitionTime : new Date().toISOString() };
+    const condition: Condition = { ...want, lastTransitionTime: transitionTime(current, want.status, new Date().toISOString()) };
     const next = [...conditions.filter((c) => c.type !== "PodScheduled"), condition];
     try {
       await this.client.patch(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { status: { conditions: next } }, "merge", "status");
