@@ -311,9 +311,13 @@ describe("watch", () => {
     expect(deleted.type).toBe("DELETED");
     expect(deleted.object.metadata.resourceVersion).toBe("3");
     expect(deleted.prevObject?.metadata.resourceVersion).toBe("2");
+    // Live events carry their commit time (one per batch); replays from the log do not.
+    for (const ev of [added, modified, deleted]) expect(ev.committedAt).toBeNumber();
     // The same events from the backlog.
     const replay = new WatchReader(store.watch("/core/", 0));
-    expect(await replay.take(3)).toEqual([added, modified, deleted]);
+    const replayed = await replay.take(3);
+    for (const ev of replayed) expect(ev.committedAt).toBeUndefined();
+    expect(replayed).toEqual([added, modified, deleted].map(({ committedAt: _, ...ev }) => ev));
     w.watch.close();
     replay.watch.close();
   });
