@@ -64,7 +64,7 @@ function containerStatus(input: StatusInput, c: Container, init: boolean): Conta
   return status;
 }
 
-function phaseOf(input: StatusInput, statuses: ContainerStatus[], initState: ReturnType<typeof initProgress>): PodPhase {
+function phaseOf(statuses: ContainerStatus[], initState: ReturnType<typeof initProgress>): PodPhase {
   if (initState.state === "failed") return "Failed";
   if (initState.state === "running") return "Pending";
   if (statuses.some((s) => s.containerID === undefined)) return "Pending";
@@ -89,7 +89,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const initStatuses = (pod.spec.initContainers ?? []).map((c) => containerStatus(input, c, true));
   const statuses = pod.spec.containers.map((c) => containerStatus(input, c, false));
   const expired = deadlineExceeded(pod, input.now);
-  const phase = expired ? "Failed" : phaseOf(input, statuses, initState);
+  const phase = expired ? "Failed" : phaseOf(statuses, initState);
   const terminal = phase === "Succeeded" || phase === "Failed";
   const allReady = statuses.every((s) => s.ready);
   const notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";

@@ -59,10 +59,6 @@ export function matches(m: LabelSelectorMatcher, labels: Record<string, string> 
   return m.requirements.every((r) => requirementMatches(r, labels));
 }
 
-export function isEverything(m: LabelSelectorMatcher): boolean {
-  return !m.nothing && m.requirements.length === 0;
-}
-
 function parseIntStrict(s: string): number | undefined {
   return /^-?\d+$/.test(s) ? Number.parseInt(s, 10) : undefined;
 }
