@@ -5,6 +5,7 @@ import { toYaml } from "../api/encoding.ts";
 import { isApiError } from "../api/errors.ts";
 import { controllerOf, formatAge } from "../api/meta.ts";
 import { EndpointsResource, Events, Pods, resourceForKind } from "../api/registry.ts";
+import { eventLastSeen } from "../api/kinds/event.ts";
 import type { ResourceType } from "../api/resource-type.ts";
 import type {
   Condition,
@@ -359,7 +360,7 @@ export async function eventsFor(client: Client, obj: KubeObject): Promise<Event[
     if (!isApiError(e, "BadRequest")) throw e;
     items = (await client.list<Event>(Events, namespace)).items;
   }
-  const when = (e: Event) => Date.parse(e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp || "") || 0;
+  const when = (e: Event) => Date.parse(eventLastSeen(e) ?? "") || 0;
   return items.filter(matchesObj).sort((a, b) => when(a) - when(b));
 }
 
@@ -367,7 +368,7 @@ export function eventsTable(events: Event[], now: number): string {
   if (events.length === 0) return "Events:  <none>\n";
   const rows = [["Type", "Reason", "Age", "From", "Message"], ["----", "------", "----", "----", "-------"]];
   for (const e of events) {
-    const last = e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp;
+    const last = eventLastSeen(e);
     let age = formatAge(last, now);
     if ((e.count ?? 1) > 1) age = `${age} (x${e.count} over ${formatAge(e.firstTimestamp || last, now)})`;
     rows.push([e.type ?? "", e.reason ?? "", age, e.source?.component || e.reportingComponent || "", (e.message ?? "").trim()]);

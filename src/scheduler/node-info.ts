@@ -1,6 +1,7 @@
 // NodeInfo: one node as the scheduler sees it — what it offers (allocatable,
 // labels, taints) and running totals of what its bound and assumed pods take,
 // kept incrementally so a filter is a few comparisons, not a walk over pods.
+import { getCondition } from "../api/meta.ts";
 import type { Node, Taint } from "../api/types.ts";
 import type { HostPort, PodInfo } from "./pod-info.ts";
 import { addInto, emptyResources, parseResourceList, type Resources } from "./resources.ts";
@@ -18,7 +19,7 @@ export const TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
  */
 export function effectiveTaints(node: Node): Taint[] {
   const taints = [...(node.spec?.taints ?? [])];
-  const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+  const ready = getCondition(node.status?.conditions, "Ready");
   const implied = ready?.status === "False" ? TAINT_NOT_READY : ready?.status === "Unknown" ? TAINT_UNREACHABLE : undefined;
   if (implied && !taints.some((t) => t.key === implied && t.effect === "NoSchedule")) {
     taints.push({ key: implied, effect: "NoSchedule" });

@@ -1,6 +1,6 @@
 // core/v1 Pod: the registry entry (table columns, field selectors); defaults and
 // validation are in pod-admission.ts and pod-spec.ts.
-import { formatDuration } from "../meta.ts";
+import { formatDuration, podIsReady } from "../meta.ts";
 import type { ResourceType } from "../resource-type.ts";
 import type { Pod } from "../types.ts";
 import { ageColumn, orNone } from "./columns.ts";
@@ -40,7 +40,7 @@ export function podStatusReason(pod: Pod): string {
       else if (c.ready && state.running) hasRunning = true;
     }
     if (reason === "Completed" && hasRunning) {
-      reason = status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? "Running" : "NotReady";
+      reason = podIsReady(pod) ? "Running" : "NotReady";
     }
   }
   if (pod.metadata.deletionTimestamp) reason = status.reason === "NodeLost" ? "Unknown" : "Terminating";
