@@ -149,26 +149,7 @@ export function parseLabelSelector(s: string): LabelSelectorMatcher {
       requirements.push({ key, operator: after.text === ">" ? "Gt" : "Lt", values: [(v as { text: string }).text] });
     } else if (after.kind === "id" && (after.text === "in" || after.text === "notin")) {
       next();
-      const open = next();
-      if (!(open.kind === "op" && open.text === "(")) fail(`expected '(' after '${after.text}' at position ${open.pos}, found ${describe(open)}`);
-      const values: string[] = [];
-      for (;;) {
-        const v = next();
-        if (v.kind === "id") {
-          checkValue(v.text, fail);
-          values.push(v.text);
-        } else if (v.kind === "op" && (v.text === "," || v.text === ")")) {
-          // An empty element ("(a,,b)" or "()") is an empty string value, as in Kubernetes.
-          values.push("");
-          if (v.text === ")") break;
-          continue;
-        } else {
-          fail(`expected a value or ')' at position ${v.pos}, found ${describe(v)}`);
-        }
-        const sep = next();
-        if (sep.kind === "op" && sep.text === ")") break;
-        if (!(sep.kind === "op" && sep.text === ",")) fail(`expected ',' or ')' at position ${sep.pos}, found ${describe(sep)}`);
-      }
+      const values = parseValueSet(after.text, next, fail);
       requirements.push({ key, operator: after.text === "in" ? "In" : "NotIn", values: dedupe(values) });
     } else {
       fail(`unexpected ${describe(after)} at position ${after.pos} after key '${key}'`);
@@ -179,6 +160,30 @@ export function parseLabelSelector(s: string): LabelSelectorMatcher {
     if (peek().kind === "end") fail("trailing ','");
   }
   return { requirements: sortRequirements(requirements) };
+}
+
+/** The "(a,b,c)" after in/notin; `next` is positioned just past the operator. */
+function parseValueSet(operator: string, next: () => Token, fail: (msg: string) => never): string[] {
+  const open = next();
+  if (!(open.kind === "op" && open.text === "(")) fail(`expected '(' after '${operator}' at position ${open.pos}, found ${describe(open)}`);
+  const values: string[] = [];
+  for (;;) {
+    const v = next();
+    if (v.kind === "id") {
+      checkValue(v.text, fail);
+      values.push(v.text);
+    } else if (v.kind === "op" && (v.text === "," || v.text === ")")) {
+      // An empty element ("(a,,b)" or "()") is an empty string value, as in Kubernetes.
+      values.push("");
+      if (v.text === ")") return values;
+      continue;
+    } else {
+      fail(`expected a value or ')' at position ${v.pos}, found ${describe(v)}`);
+    }
+    const sep = next();
+    if (sep.kind === "op" && sep.text === ")") return values;
+    if (!(sep.kind === "op" && sep.text === ",")) fail(`expected ',' or ')' at position ${sep.pos}, found ${describe(sep)}`);
+  }
 }
 
 function dedupe(values: string[]): string[] {
