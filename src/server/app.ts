@@ -1,7 +1,7 @@
 // The hono app: public endpoints (health, version, CA, join), authentication,
 // discovery, and the one generic resource handler for /api and /apis. The
 // same app serves HTTPS (Bun.serve) and the in-process client (app.fetch).
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../api/errors.ts";
 import { qualifiedResource } from "../api/resource-type.ts";
@@ -105,7 +105,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   app.get("/api", (c) => encode(apiVersions(opts.serverAddress()), 200, c.req.header("accept")));
   app.get("/apis", (c) => encode(apiGroupList(), 200, c.req.header("accept")));
 
-  const resources = async (c: import("hono").Context<AppEnv>) => {
+  const resources = async (c: Context<AppEnv>) => {
     const req = c.req.raw;
     const url = new URL(req.url);
     const info = parseRequestInfo(req.method, url.pathname, url.searchParams);
@@ -129,7 +129,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   return app;
 }
 
-function discovery(c: import("hono").Context<AppEnv>, pathname: string): Response {
+function discovery(c: Context<AppEnv>, pathname: string): Response {
   const segs = pathname.split("/").filter(Boolean);
   if (c.req.method !== "GET" && c.req.method !== "HEAD") throw new ApiError(405, "MethodNotAllowed", `${c.req.method} is not allowed on ${pathname}`);
   let doc: Record<string, unknown> | undefined;
