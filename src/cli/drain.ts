@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { parseDuration } from "../api/duration.ts";
 import { ApiError, isApiError } from "../api/errors.ts";
-import { controllerOf } from "../api/meta.ts";
+import { controllerOf, podIsTerminal } from "../api/meta.ts";
 import { Pods } from "../api/registry.ts";
 import type { DeleteOptions, Pod } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
@@ -43,7 +43,7 @@ export function planDrain(pods: Pod[], opts: DrainOptions): DrainPlan {
   const daemons: string[] = [];
   const localData: string[] = [];
   for (const pod of pods) {
-    const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+    const terminal = podIsTerminal(pod);
     const owner = controllerOf(pod);
     if (owner?.kind === "DaemonSet" && !terminal) {
       if (opts.ignoreDaemonSets) plan.ignored.push(pod);

@@ -4,6 +4,7 @@
 // waiting for it — up to maxInFlightBinds at once — so decisions run at CPU
 // speed while binds overlap. A failed bind un-assumes and backs off.
 import { isApiError } from "../api/errors.ts";
+import { podIsTerminal } from "../api/meta.ts";
 import { Nodes, Pods } from "../api/registry.ts";
 import type { Node, Pod } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
@@ -52,10 +53,6 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): Run
   const ready = s.start();
   ready.catch((err) => log.error("scheduler failed to start", { error: err }));
   return { ready, stats: () => s.stats(), stop: () => s.stop() };
-}
-
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 }
 
 /** The parts of a node whose change can make a waiting pod fit. */
@@ -145,7 +142,7 @@ export class Scheduler {
 
   private onPod(pod: Pod, old?: Pod): void {
     const key = podKey(pod);
-    if (isTerminal(pod)) {
+    if (podIsTerminal(pod)) {
       this.queue.delete(key);
       if (this.cache.has(key) && !this.cache.isAssumed(key)) {
         this.cache.removePod(key);

@@ -6,6 +6,7 @@
 // once its containers are gone). A pod whose node is gone is finished by the
 // pod garbage collector, or by an admin with `--grace-period=0 --force`.
 import { ApiError } from "../api/errors.ts";
+import { podIsTerminal } from "../api/meta.ts";
 import type { DeleteOptions, KubeObject, Namespace, Pod } from "../api/types.ts";
 
 export type DeletePlan = { action: "remove" } | { action: "mark"; obj: KubeObject } | { action: "unchanged" };
@@ -27,8 +28,7 @@ function timestamp(ms: number): string {
 }
 
 function podGracePeriod(pod: Pod, opts: DeleteOptions): number {
-  const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-  if (!pod.spec?.nodeName || terminal) return 0;
+  if (!pod.spec?.nodeName || podIsTerminal(pod)) return 0;
   return Math.max(0, opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
 }
 
