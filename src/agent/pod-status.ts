@@ -93,7 +93,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const terminal = phase === "Succeeded" || phase === "Failed";
   const allReady = statuses.every((s) => s.ready);
   const notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";
-  const scheduled = old.conditions?.find((c) => c.type === "PodScheduled");
+  const scheduled = getCondition(old.conditions, "PodScheduled");
   const conditions: Condition[] = [
     condition(old.conditions, "Initialized", initState.state === "done", now, "ContainersNotInitialized"),
     condition(old.conditions, "Ready", allReady && !terminal, now, notReadyReason),

@@ -1,6 +1,7 @@
 // PodInfo: everything the scheduler reads from a pod, computed once when the
 // pod enters the cache or the queue, so plugins never re-parse quantities or
 // re-compile selectors in the per-node hot path.
+import { controllerOf } from "../api/meta.ts";
 import { labelSelectorFromObject, matches, nothing, type LabelSelectorMatcher } from "../api/selectors.ts";
 import type { LabelSelector, Pod, PodAffinityTerm, Toleration, TopologySpreadConstraint } from "../api/types.ts";
 import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, podRequests, type Resources } from "./resources.ts";
@@ -119,7 +120,7 @@ export function newPodInfo(pod: Pod): PodInfo {
   const requests = podRequests(spec.containers ?? [], spec.initContainers);
   const aff = spec.affinity?.podAffinity;
   const anti = spec.affinity?.podAntiAffinity;
-  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
+  const owner = controllerOf(pod);
   return {
     key: podKey(pod),
     pod,

@@ -4,7 +4,7 @@
 // waiting for it — up to maxInFlightBinds at once — so decisions run at CPU
 // speed while binds overlap. A failed bind un-assumes and backs off.
 import { isApiError } from "../api/errors.ts";
-import { podIsTerminal } from "../api/meta.ts";
+import { getCondition, podIsTerminal } from "../api/meta.ts";
 import { Nodes, Pods } from "../api/registry.ts";
 import type { Node, Pod } from "../api/types.ts";
 import type { Client } from "../client/client.ts";
@@ -57,7 +57,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): Run
 
 /** The parts of a node whose change can make a waiting pod fit. */
 function nodeSchedulingFacts(n: Node): string {
-  const ready = n.status?.conditions?.find((c) => c.type === "Ready")?.status;
+  const ready = getCondition(n.status?.conditions, "Ready")?.status;
   return JSON.stringify([n.metadata.labels, n.spec?.taints, n.spec?.unschedulable, n.status?.allocatable ?? n.status?.capacity, ready]);
 }
 
