@@ -3,13 +3,15 @@
 //  (a) store layer, in process: durable creates/s of 1 KiB ConfigMaps, 1/16/64 concurrent writers
 //  (b) the real server (the compiled binary, as `bun run build` makes it) over HTTPS with the admin token, driven from a separate client process
 //  (c) etcd (Debian's etcd-server, default durable settings) through its JSON gateway, same client code
-//  (d) watch latency, write submit → watcher receipt, 100 and 1,000 watchers (store layer and API)
+//  (d) watch latency, write submit → watcher receipt, 100 and 1,000 watchers (store layer and API;
+//      API with all streams in one client process, and 1,000 spread over several client processes),
+//      and the server's own commit → write histogram (/metrics) over each API watch phase
 //  (e) the server's RSS, idle and after the load
 //
 // Everything listens on 127.0.0.1 ports picked free at run time; every process
 // started here is killed before exit. Results print as a markdown table.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeObject } from "../src/api/types.ts";
 import { loadKubeconfig } from "../src/client/kubeconfig.ts";
@@ -26,6 +28,8 @@ const maxOps = 200_000;
 /** The watch-latency runs: this many writes, one at a time, this far apart. */
 const watchWrites = quick ? 50 : 200;
 const watchWriteGapMs = 20;
+/** Client processes the multi-process watch run spreads its 1,000 watches over. */
+const watchParts = 4;
 
 // ---- shared workload ---------------------------------------------------------
 
@@ -115,8 +119,24 @@ async function send(target: Target, name: string, body: KubeObject): Promise<voi
 /** Child-process entry: `bun bench/store.ts --client <json>` prints one JSON result line. */
 type WatchVia = "fetch" | "socket";
 
-async function clientMain(spec: { target: Target; mode: "load" | "watch"; concurrency: number; run: string; watchers?: number; via?: WatchVia }): Promise<void> {
+interface ClientSpec {
+  target: Target;
+  /** "watch-part": hold watches only (from `rv`), print a ready line, then the raw latencies; someone else writes. */
+  mode: "load" | "watch" | "watch-part";
+  concurrency: number;
+  run: string;
+  watchers?: number;
+  via?: WatchVia;
+  rv?: string;
+}
+
+async function clientMain(spec: ClientSpec): Promise<void> {
   const { target } = spec;
+  if (spec.mode === "watch-part") {
+    const r = await apiWatchLatency(target, spec.watchers ?? 100, spec.run, spec.via ?? "socket", { rv: spec.rv, write: false, onReady: () => console.log(JSON.stringify({ ready: true })) });
+    console.log(JSON.stringify({ missing: r.missing, latencies: r.latencies.map((l) => Math.round(l * 1000) / 1000) }));
+    return;
+  }
   // Warm up connections so the first measured requests do not pay for TLS handshakes.
   await Promise.all(Array.from({ length: spec.concurrency }, (_, i) => send(target, `${spec.run}-warm-${i}`, configMap(`${spec.run}-warm-${i}`))));
   if (spec.mode === "load") {
@@ -124,7 +144,8 @@ async function clientMain(spec: { target: Target; mode: "load" | "watch"; concur
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(JSON.stringify(await apiWatchLatency(target, spec.watchers ?? 100, spec.run, spec.via ?? "fetch")));
+  const { latencies: _, ...summary } = await apiWatchLatency(target, spec.watchers ?? 100, spec.run, spec.via ?? "fetch", { write: true });
+  console.log(JSON.stringify(summary));
 }
 
 /**
@@ -134,12 +155,17 @@ async function clientMain(spec: { target: Target; mode: "load" | "watch"; concur
  * holding 1,000 streams then spends far less per event on the client side, so the figure
  * is closer to the server's own latency (1,000 watchers are normally 1,000 clients).
  */
-async function apiWatchLatency(target: Target, watchers: number, run: string, via: WatchVia): Promise<{ p50: number; p99: number; samples: number; missing: number }> {
+async function apiWatchLatency(
+  target: Target,
+  watchers: number,
+  run: string,
+  via: WatchVia,
+  opts: { rv?: string; write: boolean; onReady?: () => void },
+): Promise<{ p50: number; p99: number; samples: number; missing: number; latencies: number[] }> {
   const base = `${target.url}/api/v1/namespaces/default/configmaps`;
+  const rv = opts.rv ?? (await currentRevision(target));
   const headers = { authorization: `Bearer ${target.token}` };
   const tls = target.caPem ? { ca: target.caPem } : undefined;
-  const list = (await (await fetch(`${base}?limit=1`, { headers, tls } as RequestInit)).json()) as { metadata: { resourceVersion: string } };
-  const rv = list.metadata.resourceVersion;
   const writes = watchWrites;
   const latencies: number[] = [];
   const abort = new AbortController();
@@ -215,20 +241,124 @@ async function apiWatchLatency(target: Target, watchers: number, run: string, vi
     }
   };
   const watches = Array.from({ length: watchers }, watch);
-  const deadline = now() + 30_000;
+  // Without a writer here, the writes come after every part reported ready: allow for the slowest.
+  const deadline = now() + (opts.write ? 30_000 : 90_000);
   while (ready < watchers && now() < deadline) await Bun.sleep(10);
-  // One writer, paced (about 50 writes/s): latency, not a saturation test.
-  for (let n = 0; n < writes; n++) {
-    await send(target, `${run}-w-${n}`, configMap(`${run}-w-${n}`, now()));
-    await Bun.sleep(watchWriteGapMs);
-  }
+  opts.onReady?.();
+  if (opts.write) await pacedWrites(target, run);
   const expected = writes * watchers;
   while (received < expected && now() < deadline) await Bun.sleep(10);
   abort.abort();
   for (const s of sockets) s.end();
   await Promise.allSettled(watches);
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length, missing: expected - received };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length, missing: expected - received, latencies };
+}
+
+async function currentRevision(target: Target): Promise<string> {
+  const res = await fetch(`${target.url}/api/v1/namespaces/default/configmaps?limit=1`, { headers: { authorization: `Bearer ${target.token}` }, tls: target.caPem ? { ca: target.caPem } : undefined } as RequestInit);
+  return ((await res.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+}
+
+/** One writer, paced (about 50 writes/s): latency, not a saturation test. Each object carries its submit time. */
+async function pacedWrites(target: Target, run: string): Promise<void> {
+  for (let n = 0; n < watchWrites; n++) {
+    await send(target, `${run}-w-${n}`, configMap(`${run}-w-${n}`, now()));
+    await Bun.sleep(watchWriteGapMs);
+  }
+}
+
+// ---- the server's own view: the commit → write histogram in /metrics ------------
+
+const deliveryMetric = "skiff_watch_event_delivery_seconds";
+
+/** Cumulative bucket counts by upper bound (seconds, +Inf as Infinity). */
+type Buckets = Map<number, number>;
+
+async function deliveryBuckets(target: Target): Promise<Buckets> {
+  const text = await (await fetch(`${target.url}/metrics`, { headers: { authorization: `Bearer ${target.token}` }, tls: target.caPem ? { ca: target.caPem } : undefined } as RequestInit)).text();
+  const out: Buckets = new Map();
+  for (const m of text.matchAll(new RegExp(`^${deliveryMetric}_bucket\\{le="([^"]+)"\\} (\\S+)$`, "gm"))) out.set(m[1] === "+Inf" ? Infinity : Number(m[1]), Number(m[2]));
+  if (out.size === 0) throw new Error(`${deliveryMetric} not in /metrics`);
+  return out;
+}
+
+interface ServerSide {
+  p50: number;
+  p99: number;
+  count: number;
+}
+
+/**
+ * p50/p99 in ms of the observations between two readings, interpolated linearly
+ * inside the bucket (as Prometheus' histogram_quantile does): only as fine as the buckets.
+ */
+function serverSide(before: Buckets, after: Buckets): ServerSide {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));
+  const total = counts[counts.length - 1];
+  const quantile = (q: number) => {
+    if (total === 0) return NaN;
+    const rank = q * total;
+    for (let i = 0; i < bounds.length; i++) {
+      if (counts[i] < rank) continue;
+      if (bounds[i] === Infinity) return bounds[i - 1] * 1000; // past the last finite bound: report that bound
+      const lower = i === 0 ? 0 : bounds[i - 1];
+      const below = i === 0 ? 0 : counts[i - 1];
+      const inBucket = counts[i] - below;
+      return (lower + (bounds[i] - lower) * (inBucket === 0 ? 0 : (rank - below) / inBucket)) * 1000;
+    }
+    return NaN;
+  };
+  return { p50: quantile(0.5), p99: quantile(0.99), count: total };
+}
+
+/** Lines of a child's stdout as they come. */
+async function* stdoutLines(proc: Bun.Subprocess<"ignore", "pipe", "inherit">): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buf = "";
+  for await (const chunk of proc.stdout) {
+    buf += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      yield buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+    }
+  }
+  if (buf) yield buf;
+}
+
+/**
+ * `watchers` socket watches split over `parts` client processes (as many
+ * watchers are normally many clients); this process writes once all are ready.
+ * Submit and receipt times are wall-clock ms (timeOrigin + performance.now()), comparable across processes.
+ */
+async function multiProcessWatch(target: Target, watchers: number, parts: number, run: string): Promise<{ p50: number; p99: number; samples: number; missing: number }> {
+  const rv = await currentRevision(target);
+  await send(target, `${run}-warm`, configMap(`${run}-warm`)); // this process's connection, before any stamped write
+  const children = Array.from({ length: parts }, (_, i) => {
+    const spec: ClientSpec = { target, mode: "watch-part", concurrency: 0, watchers: watchers / parts, via: "socket", run, rv };
+    const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--client", JSON.stringify(spec), ...(quick ? ["--quick"] : [])], { cwd: root, stdout: "pipe", stderr: "inherit" });
+    started.push(proc);
+    return { proc, lines: stdoutLines(proc), index: i };
+  });
+  const nextLine = async (c: (typeof children)[number]) => {
+    const { value, done } = await c.lines.next();
+    if (done) throw new Error(`watch client ${c.index} ended early (exit ${await c.proc.exited})`);
+    return JSON.parse(value) as { ready?: boolean; missing?: number; latencies?: number[] };
+  };
+  for (const c of children) if (!(await nextLine(c)).ready) throw new Error(`watch client ${c.index}: no ready line`);
+  await pacedWrites(target, run);
+  const latencies: number[] = [];
+  let missing = 0;
+  for (const c of children) {
+    const r = await nextLine(c);
+    for (const l of r.latencies ?? []) latencies.push(l);
+    missing += r.missing ?? 0;
+    await c.proc.exited;
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length, missing };
 }
 
 // ---- processes -----------------------------------------------------------------
@@ -277,10 +407,10 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-async function runClient(spec: Parameters<typeof clientMain>[0]): Promise<LoadResult & { samples?: number; missing?: number }> {
+async function runClient(spec: ClientSpec): Promise<LoadResult & { samples?: number; missing?: number }> {
   // Bun's fetch runs at most 256 requests at once by default; 1,000 open watch streams need more.
   const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
-  const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--client", JSON.stringify(spec)], { cwd: root, env, stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--client", JSON.stringify(spec), ...(quick ? ["--quick"] : [])], { cwd: root, env, stdout: "pipe", stderr: "inherit" });
   started.push(proc);
   const out = await new Response(proc.stdout).text();
   await proc.exited;
@@ -396,7 +526,7 @@ async function main(): Promise<void> {
     lines.push(s);
     console.log(s);
   };
-  console.error(`bench:store on ${navigator.hardwareConcurrency} CPUs, Bun ${Bun.version}, ${runMs} ms per run`);
+  console.error(`bench:store on ${navigator.hardwareConcurrency} CPUs, Bun ${Bun.version}, ${runMs} ms per run, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   const store = await storeLayer();
   const api: Record<number, LoadResult> = {};
@@ -404,6 +534,8 @@ async function main(): Promise<void> {
   let rss: { idle: number; idleWithAgent: number; loaded: number } | undefined;
   let etcdVersion = "";
   const apiWatch: Record<string, { p50: number; p99: number; samples?: number; missing?: number }> = {};
+  /** The server's commit → write histogram over the same phases (keys as apiWatch). */
+  const serverWatch: Record<string, ServerSide> = {};
   const notes: string[] = [];
 
   if (!args.has("--skip-api")) {
@@ -416,9 +548,15 @@ async function main(): Promise<void> {
         await Bun.sleep(2000); // let startup work (namespaces, controllers) settle before the idle reading
         const idle = rssMiB(proc.pid);
         for (const c of levels) api[c] = await runClient({ target, mode: "load", concurrency: c, run: `api${c}` });
+        const measured = async (key: string, phase: () => Promise<{ p50: number; p99: number; samples?: number; missing?: number }>) => {
+          const before = await deliveryBuckets(target);
+          apiWatch[key] = await phase();
+          serverWatch[key] = serverSide(before, await deliveryBuckets(target));
+        };
         for (const via of ["socket", "fetch"] as const) {
-          for (const w of [100, 1000]) apiWatch[`${via}${w}`] = await runClient({ target, mode: "watch", concurrency: 1, watchers: w, via, run: `watch-${via}${w}` });
+          for (const w of [100, 1000]) await measured(`${via}${w}`, () => runClient({ target, mode: "watch", concurrency: 1, watchers: w, via, run: `watch-${via}${w}` }));
         }
+        await measured(`multi1000`, () => multiProcessWatch(target, 1000, watchParts, "watch-multi1000"));
         rss = { idle, idleWithAgent, loaded: rssMiB(proc.pid) };
         kill(proc);
       } catch (err) {
@@ -452,18 +590,26 @@ async function main(): Promise<void> {
   print("");
   print(`Watch latency: ${watchWrites} creates, one every ${watchWriteGapMs} ms; time from submitting the write to each watcher receiving the event (includes the commit's fsync)`);
   print("");
-  print("| watchers | store layer p50 / p99 | API, TLS socket per watch p50 / p99 | API, fetch stream per watch p50 / p99 |");
-  print("|---:|---:|---:|---:|");
+  print(`| watchers | store layer p50 / p99 | API, 1 client process, TLS socket per watch p50 / p99 | API, 1 client process, fetch stream per watch p50 / p99 | API, 1,000 sockets over ${watchParts} client processes p50 / p99 |`);
+  print("|---:|---:|---:|---:|---:|");
+  const apiCell = (a?: { p50: number; p99: number; missing?: number }) => (a ? `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)} ms${a.missing ? ` (${a.missing} events missing)` : ""}` : "—");
   for (const w of [100, 1000]) {
-    const apiCell = (a?: { p50: number; p99: number; missing?: number }) => (a ? `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)} ms${a.missing ? ` (${a.missing} events missing)` : ""}` : "—");
-    print(`| ${w} | ${fmt(storeWatch[w].p50, 2)} / ${fmt(storeWatch[w].p99, 2)} ms | ${apiCell(apiWatch[`socket${w}`])} | ${apiCell(apiWatch[`fetch${w}`])} |`);
+    print(`| ${w} | ${fmt(storeWatch[w].p50, 2)} / ${fmt(storeWatch[w].p99, 2)} ms | ${apiCell(apiWatch[`socket${w}`])} | ${apiCell(apiWatch[`fetch${w}`])} | ${w === 1000 ? apiCell(apiWatch.multi1000) : "—"} |`);
   }
+  print("");
+  print(`Server side, same phases: commit → the watch handler writing the event to each watcher's response (${deliveryMetric} from /metrics, read before and after each phase; p50 / p99 interpolated linearly within its buckets, so only as fine as the buckets)`);
+  print("");
+  print(`| watchers | during 1 client process, socket per watch | during 1 client process, fetch streams | during ${watchParts} client processes |`);
+  print("|---:|---:|---:|---:|");
+  const serverCell = (s?: ServerSide) => (s ? `${fmt(s.p50, 2)} / ${fmt(s.p99, 2)} ms (${s.count} writes)` : "—");
+  for (const w of [100, 1000]) print(`| ${w} | ${serverCell(serverWatch[`socket${w}`])} | ${serverCell(serverWatch[`fetch${w}`])} | ${w === 1000 ? serverCell(serverWatch.multi1000) : "—"} |`);
   if (rss) {
     print("");
     print(`Server RSS (the compiled binary): idle ${fmt(rss.idle, 1)} MiB (--disable-agent, 2 s after start), after the load ${fmt(rss.loaded, 1)} MiB; a full server with the embedded agent, idle 5 s after start: ${fmt(rss.idleWithAgent, 1)} MiB`);
   }
   for (const r of [...Object.values(api), ...Object.values(etcd)]) if (r.firstError) notes.push(`first error: ${r.firstError}`);
   for (const n of notes) print(`\nNote: ${n}`);
+  print(`\nLoad average at the end (1/5/15 min): ${loadavg().map((l) => l.toFixed(2)).join(" / ")} on ${navigator.hardwareConcurrency} CPUs`);
 }
 
 if (process.argv[2] === "--client") {
