@@ -5,8 +5,8 @@ import { podHostPort } from "../agent/ports.ts";
 import { isApiError } from "../api/errors.ts";
 import { isBeingDeleted, namespacedName, podIsReady, podIsTerminal, splitNamespacedName } from "../api/meta.ts";
 import { EndpointsResource, Pods, Services } from "../api/registry.ts";
-import { labelSelectorFromObject, matches } from "../api/selectors.ts";
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service, ServicePort } from "../api/types.ts";
+import { workloadSelects } from "./controller-ref.ts";
 import type { ControllerContext, ControllerDefinition, SyncResult } from "./manager.ts";
 import { wireSelf } from "./owned-pods.ts";
 import { canonicalJson } from "./template-hash.ts";
@@ -22,10 +22,9 @@ export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined
   return undefined;
 }
 
+/** A Service without a selector has hand-managed Endpoints: it selects no pod. */
 function selects(svc: Service, pod: Pod): boolean {
-  const sel = svc.spec.selector;
-  if (!sel || Object.keys(sel).length === 0) return false;
-  return matches(labelSelectorFromObject({ matchLabels: sel }), pod.metadata.labels);
+  return workloadSelects({ matchLabels: svc.spec.selector }, pod.metadata.labels ?? {});
 }
 
 /** The subsets for a Service: pods grouped by the port set they expose, sorted for a stable result. */

@@ -90,7 +90,7 @@ function replicaSetSelects(rs: ReplicaSet, labels: Record<string, string>): bool
 
 function rcSelects(rc: ReplicationController, labels: Record<string, string>): boolean {
   const sel = rc.spec.selector ?? rc.spec.template?.metadata?.labels ?? {};
-  return Object.keys(sel).length > 0 && matches(labelSelectorFromObject({ matchLabels: sel }), labels);
+  return workloadSelects({ matchLabels: sel }, labels);
 }
 
 const rsFlavor: Flavor<ReplicaSet> = {
