@@ -2,7 +2,7 @@
 // (reconcileDeployment) takes the Deployment, the ReplicaSets it owns and their
 // pods, and returns the ReplicaSet writes and the new status; the loop performs them.
 import { isApiError } from "../api/errors.ts";
-import { controllerOf, controllerRef, getCondition, isBeingDeleted, setCondition, splitNamespacedName } from "../api/meta.ts";
+import { controllerOf, controllerRef, getCondition, isBeingDeleted, namespacedName, setCondition, splitNamespacedName } from "../api/meta.ts";
 import { Deployments, Pods, ReplicaSets } from "../api/registry.ts";
 import type { Condition, Deployment, DeploymentStatus, Pod, ReplicaSet } from "../api/types.ts";
 import { adoptPatch, claimObjects, releasePatch, workloadSelects } from "./controller-ref.ts";
@@ -473,7 +473,7 @@ export const deploymentController: ControllerDefinition = {
       if (ref?.kind === "Deployment") return queue.add(`${rs.metadata.namespace}/${ref.name}`);
       if (ref) return;
       for (const d of deployments.list()) {
-        if (d.metadata.namespace === rs.metadata.namespace && deploymentSelects(d, rs.metadata.labels ?? {})) queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
+        if (d.metadata.namespace === rs.metadata.namespace && deploymentSelects(d, rs.metadata.labels ?? {})) queue.add(namespacedName(d));
       }
     };
     replicaSets.on({ add: wake, update: (old, rs) => (wake(old), wake(rs)), delete: wake });

@@ -11,7 +11,7 @@
 //    DefaultTolerationSeconds admission would have given it).
 // Heartbeats are timed by this controller's own clock when it sees a renewal,
 // so clock skew between hosts does not matter.
-import { getCondition, isBeingDeleted, podIsTerminal, setCondition } from "../api/meta.ts";
+import { getCondition, isBeingDeleted, namespacedName, podIsTerminal, setCondition } from "../api/meta.ts";
 import { Leases, Nodes, Pods } from "../api/registry.ts";
 import type { Condition, Node, Pod, Taint } from "../api/types.ts";
 import type { PlannedEvent } from "./deployment.ts";
@@ -173,8 +173,8 @@ async function syncNode(ctx: ControllerContext, name: string, node: Node | undef
       next = Math.min(next ?? Infinity, at - now + 1);
       continue;
     }
-    ctx.log.info("evicting pod", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, node: name });
-    ctx.event(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+    ctx.log.info("evicting pod", { pod: namespacedName(pod), node: name });
+    ctx.event(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespacedName(pod)}`);
     await ctx.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "").catch((err: unknown) => ctx.log.debug("evict failed", { error: err }));
   }
   return next;
@@ -196,7 +196,7 @@ async function markPodsNotReady(ctx: ControllerContext, nodeName: string, allPod
       ctx.event(pod, "Warning", "NodeNotReady", "Node is not ready");
     } catch (err) {
       // A concurrent write (or a pod that is gone) is looked at again on the next sync.
-      ctx.log.debug("could not mark pod not ready", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: err });
+      ctx.log.debug("could not mark pod not ready", { pod: namespacedName(pod), error: err });
     }
   }
 }
