@@ -26,6 +26,11 @@ function withRest(major: number, majorUnit: string, minor: number, minorUnit: st
   return minor === 0 ? `${major}${majorUnit}` : `${major}${majorUnit}${minor}${minorUnit}`;
 }
 
+/** A metav1.Time as Kubernetes serializes it: RFC 3339 in whole seconds. */
+export function metaTime(at: number | Date): string {
+  return new Date(at).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
 /** Age of a timestamp as kubectl prints it; "<unknown>" when absent or unparsable. */
 export function formatAge(timestamp: string | undefined | null, now: number): string {
   if (!timestamp) return "<unknown>";

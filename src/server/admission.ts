@@ -2,6 +2,7 @@
 // the store — kind checks, server-owned metadata, status isolation, generation,
 // defaults and validation. Pure functions of (request, stored object, clock).
 import { ApiError } from "../api/errors.ts";
+import { metaTime } from "../api/meta.ts";
 import { apiVersionOf, qualifiedResource, type ResourceType } from "../api/resource-type.ts";
 import type { KubeObject, Namespace, ObjectMeta } from "../api/types.ts";
 import { jsonEqual } from "../api/validation.ts";
@@ -72,7 +73,7 @@ export function admitCreate(rt: ResourceType, obj: KubeObject, ctx: CreateContex
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   meta.uid = ctx.uid;
-  meta.creationTimestamp = ctx.now.toISOString().replace(/\.\d+Z$/, "Z");
+  meta.creationTimestamp = metaTime(ctx.now);
   meta.generation = 1;
   // Nodes register with their status (capacity, addresses), as in Kubernetes; other kinds start with a blank one.
   if (rt.statusSubresource && rt.kind !== "Node") delete obj.status;

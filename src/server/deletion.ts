@@ -6,7 +6,7 @@
 // once its containers are gone). A pod whose node is gone is finished by the
 // pod garbage collector, or by an admin with `--grace-period=0 --force`.
 import { ApiError } from "../api/errors.ts";
-import { podIsTerminal } from "../api/meta.ts";
+import { metaTime, podIsTerminal } from "../api/meta.ts";
 import type { DeleteOptions, KubeObject, Namespace, Pod } from "../api/types.ts";
 
 export type DeletePlan = { action: "remove" } | { action: "mark"; obj: KubeObject } | { action: "unchanged" };
@@ -21,10 +21,6 @@ export function checkPreconditions(obj: KubeObject, resource: string, opts: Dele
   if (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
     throw ApiError.conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${obj.metadata.resourceVersion}`);
   }
-}
-
-function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 }
 
 function podGracePeriod(pod: Pod, opts: DeleteOptions): number {
@@ -44,7 +40,7 @@ export function planDelete(obj: KubeObject, opts: DeleteOptions, now: number): D
     const ns = next as Namespace;
     if ((ns.spec?.finalizers ?? []).length === 0 && finalizers.size === 0) return { action: "remove" };
     if (obj.metadata.deletionTimestamp) return jsonChanged(obj, next) ? { action: "mark", obj: next } : { action: "unchanged" };
-    meta.deletionTimestamp = timestamp(now);
+    meta.deletionTimestamp = metaTime(now);
     meta.deletionGracePeriodSeconds = 0;
     ns.status = { ...ns.status, phase: "Terminating" };
     return { action: "mark", obj: next };
@@ -59,7 +55,7 @@ export function planDelete(obj: KubeObject, opts: DeleteOptions, now: number): D
     return jsonChanged(obj, next) ? { action: "mark", obj: next } : { action: "unchanged" };
   }
   if (meta.deletionTimestamp && existingGrace === undefined) grace = 0;
-  meta.deletionTimestamp = timestamp(now + grace * 1000);
+  meta.deletionTimestamp = metaTime(now + grace * 1000);
   meta.deletionGracePeriodSeconds = grace;
   return { action: "mark", obj: next };
 }
