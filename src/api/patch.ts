@@ -2,6 +2,7 @@
 // strategic merge patch (lists of named things merge by key, like kubectl).
 // All are pure: they return a new value and never modify their inputs.
 import { ApiError } from "./errors.ts";
+import { jsonEqual } from "./validation.ts";
 
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -101,16 +102,6 @@ function removeAt(doc: unknown, path: string, index: number): unknown {
   return doc;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ak = Object.keys(a);
-    return ak.length === Object.keys(b).length && ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
-
 /** RFC 6902. Throws ApiError 400 on a malformed patch, 422 when an operation cannot apply. */
 export function jsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw ApiError.badRequest("a JSON patch must be an array of operations");
@@ -147,7 +138,7 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
         doc = addAt(doc, op.path, clone(getAt(doc, op.from as string, i)), i);
         break;
       case "test":
-        if (!deepEqual(getAt(doc, op.path, i), op.value)) throw patchError(`test failed: value at ${JSON.stringify(op.path)} is not ${JSON.stringify(op.value)}`, i);
+        if (!jsonEqual(getAt(doc, op.path, i), op.value)) throw patchError(`test failed: value at ${JSON.stringify(op.path)} is not ${JSON.stringify(op.value)}`, i);
         break;
       default:
         throw ApiError.badRequest(`JSON patch operation ${i}: unknown op ${JSON.stringify((raw as { op: string }).op)}`);
@@ -238,14 +229,14 @@ function mergeList(target: unknown[], patch: unknown[], field: string): unknown[
   if (directive) return clone(patch.filter((x) => x !== directive));
   if (setLists.has(field) && patch.every((x) => !isObject(x))) {
     const out = [...target];
-    for (const v of patch) if (!out.some((t) => deepEqual(t, v))) out.push(clone(v));
+    for (const v of patch) if (!out.some((t) => jsonEqual(t, v))) out.push(clone(v));
     return out;
   }
   const key = mergeKeyFor(field, [...target, ...patch]);
   if (!key || !patch.every(isObject)) return clone(patch);
   const out: unknown[] = target.map((x) => clone(x));
   for (const item of patch as Record<string, unknown>[]) {
-    const i = out.findIndex((t) => isObject(t) && deepEqual(t[key], item[key]));
+    const i = out.findIndex((t) => isObject(t) && jsonEqual(t[key], item[key]));
     if (item.$patch === "delete") {
       if (i >= 0) out.splice(i, 1);
       continue;
