@@ -158,10 +158,18 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
   // that reports backpressure stops this watch pulling from the store, so a client
   // that stops reading fills the store's bounded buffer and is cut off there.
   const run = async (controller: ReadableStreamDirectController) => {
-    const write = async (bytes: Uint8Array) => {
-      const n = controller.write(bytes);
+    const settle = async (n: number | Promise<number>, bytes: Uint8Array) => {
       if (typeof n !== "number") await n;
       else if (n === 0 && bytes.length > 0) finish(); // the client went away
+    };
+    const write = (bytes: Uint8Array) => settle(controller.write(bytes), bytes);
+    // The delivery histogram ends where the bytes are handed to the response, not
+    // after a wait for the socket to drain (that is the client's reading speed).
+    const writeLive = (bytes: Uint8Array, committedAt: number | undefined) => {
+      const n = controller.write(bytes);
+      controller.flush();
+      if (committedAt !== undefined && n !== 0) w.onDelivered?.(performance.now() - committedAt);
+      return settle(n, bytes);
     };
     for (const ev of initial) await write(eventLine(ev));
     if (startError) {
@@ -201,9 +209,7 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
       lastRevision = ev.revision;
       const out = filterEvent(ev, w.matches);
       if (!out) continue;
-      await write(eventLine(out));
-      controller.flush();
-      if (ev.committedAt !== undefined) w.onDelivered?.(performance.now() - ev.committedAt);
+      await writeLive(eventLine(out), ev.committedAt);
     }
   };
 
