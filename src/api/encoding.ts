@@ -2,6 +2,7 @@
 // objects, and objects to block YAML like kubectl prints. Bun.YAML does the
 // parsing and printing.
 import { ApiError } from "./errors.ts";
+import { isObject } from "./validation.ts";
 import type { KubeObject } from "./types.ts";
 
 /**
@@ -152,10 +153,6 @@ export function parseManifests(text: string, source = "input"): KubeObject[] {
     out.push(...toObjects(value, where));
   });
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function toObjects(value: unknown, where: string): KubeObject[] {

@@ -2,12 +2,8 @@
 // strategic merge patch (lists of named things merge by key, like kubectl).
 // All are pure: they return a new value and never modify their inputs.
 import { ApiError } from "./errors.ts";
-import { jsonEqual } from "./validation.ts";
+import { isObject, jsonEqual } from "./validation.ts";
 
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function clone<T>(v: T): T {
   return v === undefined ? v : structuredClone(v);

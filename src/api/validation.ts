@@ -232,6 +232,11 @@ export function portNameErrors(s: string): string[] {
   return errs;
 }
 
+/** A JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** Deep equality for plain JSON values (immutability checks). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -6,6 +6,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { ApiError, isApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
+import { isObject } from "../api/validation.ts";
 import type { Client } from "../client/client.ts";
 import {
   type ConnectionArgs,
@@ -45,10 +46,6 @@ export const applyCommand: CommandModule<object, ApplyArgs> = {
 };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Lists whose items all carry a string `name` are merged by name (containers, env, ports, volumes...). */
 function byName(items: unknown[]): Map<string, unknown> | undefined {

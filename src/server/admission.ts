@@ -5,8 +5,7 @@ import { ApiError } from "../api/errors.ts";
 import { metaTime } from "../api/meta.ts";
 import { apiVersionOf, qualifiedResource, type ResourceType } from "../api/resource-type.ts";
 import type { KubeObject, Namespace, ObjectMeta } from "../api/types.ts";
-import { jsonEqual } from "../api/validation.ts";
-import { isObject } from "./body.ts";
+import { isObject, jsonEqual } from "../api/validation.ts";
 
 /** Fill in apiVersion/kind when absent; reject a body of another kind (400, like Kubernetes). */
 export function checkKind(rt: ResourceType, body: Record<string, unknown>): KubeObject {

@@ -2,6 +2,7 @@
 // malformed is a 400, an unknown media type a 415 — before the store is touched.
 import { ApiError } from "../api/errors.ts";
 import { parseYaml } from "../api/encoding.ts";
+import { isObject } from "../api/validation.ts";
 
 export type BodyFormat = "json" | "yaml" | "merge-patch" | "json-patch" | "strategic-merge-patch" | "apply-patch";
 
@@ -57,10 +58,6 @@ function decode(text: string, format: BodyFormat): unknown {
   } catch (err) {
     throw ApiError.badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** A body that must be one object (create, update). */
