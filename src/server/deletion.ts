@@ -8,6 +8,7 @@
 import { ApiError } from "../api/errors.ts";
 import { metaTime, podIsTerminal } from "../api/meta.ts";
 import type { DeleteOptions, KubeObject, Namespace, Pod } from "../api/types.ts";
+import { isObject } from "../api/validation.ts";
 
 export type DeletePlan = { action: "remove" } | { action: "mark"; obj: KubeObject } | { action: "unchanged" };
 
@@ -66,7 +67,7 @@ function jsonChanged(a: unknown, b: unknown): boolean {
 
 /** DeleteOptions from the body and/or the query string (query wins, as kubectl sends either). */
 export function deleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
-  const opts: DeleteOptions = typeof body === "object" && body !== null && !Array.isArray(body) ? { ...(body as DeleteOptions) } : {};
+  const opts: DeleteOptions = isObject(body) ? { ...(body as DeleteOptions) } : {};
   const grace = query.get("gracePeriodSeconds");
   if (grace !== null) opts.gracePeriodSeconds = Number(grace);
   const policy = query.get("propagationPolicy");
