@@ -1,7 +1,9 @@
 // End to end with real processes: `skiff server` on 127.0.0.1 and two
 // `skiff agent`s on 127.0.0.2 and 127.0.0.3, all on free ports in a temp dir.
-// Short settings (lease 2 s, node grace 4 s, eviction after 2 s, back-off 1 s)
-// keep the run short. The tests build on each other, in order.
+// Short settings (lease 2 s, node grace 8 s, eviction after 2 s, back-off 1 s)
+// keep the run short. The grace must leave a restarted agent (kill -9 test) room
+// to come back on a busy 2-vCPU host before its node is marked unreachable and
+// its pods not ready. The tests build on each other, in order.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -44,7 +46,7 @@ const httpServer = {
 };
 
 beforeAll(async () => {
-  await cluster.startServer(["--node-monitor-grace-period", "4s", "--default-unreachable-toleration-seconds", "2"]);
+  await cluster.startServer(["--node-monitor-grace-period", "8s", "--default-unreachable-toleration-seconds", "2"]);
 });
 
 afterAll(async () => {
