@@ -294,20 +294,6 @@ export interface PodSpec {
   securityContext?: Record<string, unknown>;
 }
 
-export type ContainerState =
-  | { waiting: { reason?: string; message?: string } }
-  | { running: { startedAt?: string } }
-  | {
-      terminated: {
-        exitCode: number;
-        signal?: number;
-        reason?: string;
-        message?: string;
-        startedAt?: string;
-        finishedAt?: string;
-      };
-    };
-
 export interface ContainerStatus {
   name: string;
   state?: Partial<{
