@@ -1,7 +1,7 @@
 // Column building blocks shared by the kinds' tables (kubectl's printers).
 import { formatAge } from "../meta.ts";
 import type { Column } from "../resource-type.ts";
-import type { KubeObject, PodTemplateSpec } from "../types.ts";
+import type { KubeObject, PodTemplateSpec, ReplicaSet, ReplicationController } from "../types.ts";
 
 export function ageColumn<T extends KubeObject>(): Column<T> {
   return { name: "AGE", value: (obj, now) => formatAge(obj.metadata.creationTimestamp, now) };
@@ -29,4 +29,17 @@ export function mapToString(m: Record<string, string> | undefined): string {
   return Object.entries(m)
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
+}
+
+/** kubectl's table for ReplicaSets and ReplicationControllers; they differ only in how the selector prints. */
+export function replicaColumns<T extends ReplicaSet | ReplicationController>(selector: (obj: T) => string): Column<T>[] {
+  return [
+    { name: "DESIRED", value: (r) => num(r.spec?.replicas) },
+    { name: "CURRENT", value: (r) => num(r.status?.replicas) },
+    { name: "READY", value: (r) => num(r.status?.readyReplicas) },
+    ageColumn(),
+    { name: "CONTAINERS", priority: 1, value: (r) => containerNames(r.spec?.template) },
+    { name: "IMAGES", priority: 1, value: (r) => containerImages(r.spec?.template) },
+    { name: "SELECTOR", priority: 1, value: selector },
+  ];
 }

@@ -1,7 +1,7 @@
 // core/v1 ReplicationController: the registry entry.
 import type { ResourceType } from "../resource-type.ts";
 import type { ReplicationController } from "../types.ts";
-import { ageColumn, containerImages, containerNames, mapToString, num, orNone } from "./columns.ts";
+import { mapToString, num, orNone, replicaColumns } from "./columns.ts";
 import { defaultReplicationController, validateReplicationController } from "./workload-admission.ts";
 import { admission } from "./admission.ts";
 
@@ -19,13 +19,5 @@ export const ReplicationControllers: ResourceType<ReplicationController> = {
   selectableFields: {
     "status.replicas": (r) => num(r.status?.replicas),
   },
-  columns: [
-    { name: "DESIRED", value: (r) => num(r.spec?.replicas) },
-    { name: "CURRENT", value: (r) => num(r.status?.replicas) },
-    { name: "READY", value: (r) => num(r.status?.readyReplicas) },
-    ageColumn(),
-    { name: "CONTAINERS", priority: 1, value: (r) => containerNames(r.spec?.template) },
-    { name: "IMAGES", priority: 1, value: (r) => containerImages(r.spec?.template) },
-    { name: "SELECTOR", priority: 1, value: (r) => orNone(mapToString(r.spec?.selector)) },
-  ],
+  columns: replicaColumns((r) => orNone(mapToString(r.spec?.selector))),
 };
