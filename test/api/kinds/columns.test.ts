@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { podStatusReason } from "../../../src/api/kinds/pod.ts";
 import { nodeRoles, nodeStatus } from "../../../src/api/kinds/node.ts";
 import { formatEndpoints } from "../../../src/api/kinds/endpoints.ts";
-import { CronJobs, DaemonSets, Deployments, Events, Jobs, Nodes, Pods, registry, Secrets, Services } from "../../../src/api/registry.ts";
+import { CronJobs, DaemonSets, Deployments, Events, Jobs, Nodes, Pods, registry, ReplicaSets, ReplicationControllers, Secrets, Services } from "../../../src/api/registry.ts";
 import type { Column, ResourceType } from "../../../src/api/resource-type.ts";
 import type { ContainerStatus, KubeObject, Node, Pod } from "../../../src/api/types.ts";
 
@@ -93,6 +93,16 @@ describe("other tables", () => {
     expect(row(Deployments, d, true)).toEqual({ READY: "2/3", "UP-TO-DATE": "3", AVAILABLE: "2", AGE: "60m", CONTAINERS: "c", IMAGES: "i:1", SELECTOR: "app=web" });
     const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { creationTimestamp: created }, spec: { selector: {}, template: { spec: { containers: [], nodeSelector: { zone: "a" } } } } };
     expect(row(DaemonSets, ds)).toEqual({ DESIRED: "0", CURRENT: "0", READY: "0", "UP-TO-DATE": "0", AVAILABLE: "0", "NODE SELECTOR": "zone=a", AGE: "60m" });
+  });
+
+  test("replicasets and replicationcontrollers: same table, each selector printed its own way", () => {
+    const template = { spec: { containers: [{ name: "c", image: "i:1" }] } };
+    const status = { replicas: 3, readyReplicas: 2 };
+    const rs = { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-1", creationTimestamp: created }, spec: { replicas: 3, selector: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "Exists" as const }] }, template }, status };
+    expect(row(ReplicaSets, rs, true)).toEqual({ DESIRED: "3", CURRENT: "3", READY: "2", AGE: "60m", CONTAINERS: "c", IMAGES: "i:1", SELECTOR: "app=web,tier" });
+    const rc = { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "old", creationTimestamp: created }, spec: { replicas: 3, selector: { app: "old" }, template }, status };
+    expect(row(ReplicationControllers, rc, true)).toEqual({ DESIRED: "3", CURRENT: "3", READY: "2", AGE: "60m", CONTAINERS: "c", IMAGES: "i:1", SELECTOR: "app=old" });
+    expect(row(ReplicationControllers, { ...rc, spec: {} }, true).SELECTOR).toBe("<none>");
   });
 
   test("services", () => {
