@@ -2,6 +2,7 @@
 // its ResourceType entry (no per-kind routes). Order of work per request:
 // parse → authorize → admit → write, so bad input never reaches the store.
 import { ApiError, isApiError } from "../api/errors.ts";
+import { validateBinding } from "../api/kinds/pod-admission.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "../api/patch.ts";
 import { keyFor, Namespaces, prefixFor } from "../api/registry.ts";
 import { apiVersionOf, qualifiedResource, type ResourceType } from "../api/resource-type.ts";
@@ -481,10 +482,9 @@ async function binding(call: Call): Promise<Response> {
   if (info.verb !== "create") throw ApiError.methodNotAllowed(info.verb, "pods/binding");
   await authorizeCall(call);
   const body = requireObjectBody(await readBody(call.req), "Binding") as unknown as Binding;
-  const target = body.target?.name;
-  if (typeof target !== "string" || target === "") {
-    throw ApiError.invalid("Binding", info.name!, [{ field: "target.name", reason: "FieldValueRequired", message: "Required value" }]);
-  }
+  const causes = validateBinding(body);
+  if (causes.length > 0) throw ApiError.invalid("Binding", info.name!, causes);
+  const target = body.target.name;
   if (body.metadata?.name && body.metadata.name !== info.name) throw ApiError.badRequest(`the name of the binding (${body.metadata.name}) does not match the pod (${info.name})`);
   const key = keyOf(call);
   for (let attempt = 0; ; attempt++) {

@@ -176,6 +176,16 @@ describe("CRUD", () => {
     expect((await t.json("POST", "/api/v1/namespaces/default/pods/nope/binding", { target: { name: "n1" } })).status).toBe(404);
   });
 
+  test("a binding to a missing or malformed node name is Invalid and binds nothing", async () => {
+    await t.json("POST", "/api/v1/namespaces/default/pods", pod("bind-bad"));
+    for (const target of [{}, { name: "" }, { name: 7 }, { name: "Not_A_Node" }]) {
+      const res = await t.json("POST", "/api/v1/namespaces/default/pods/bind-bad/binding", { metadata: { name: "bind-bad" }, target });
+      expect(res.status).toBe(422);
+      expect(res.body.details.causes[0].field).toBe("target.name");
+    }
+    expect((await t.json("GET", "/api/v1/namespaces/default/pods/bind-bad")).body.spec.nodeName).toBeUndefined();
+  });
+
   test("a binding naming another pod's uid is refused and binds nothing", async () => {
     const created = await t.json("POST", "/api/v1/namespaces/default/pods", pod("bind-uid"));
     const stale = await t.json("POST", "/api/v1/namespaces/default/pods/bind-uid/binding", { metadata: { name: "bind-uid", uid: "not-this-pod" }, target: { name: "n1" } });

@@ -17,6 +17,6 @@ export function validatePod(pod: Pod, old?: Pod): StatusCause[] {
 /** A pods/binding body: a target node name. */
 export function validateBinding(binding: Binding): StatusCause[] {
   const name = binding?.target?.name;
-  if (!name) return [required("target.name")];
+  if (typeof name !== "string" || !name) return [required("target.name")];
   return dns1123SubdomainErrors(name).map((e) => invalid("target.name", name, e));
 }
