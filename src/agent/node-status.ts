@@ -208,15 +208,17 @@ export function startNodeStatusLoop(client: Client, cfg: NodeConfig, dataDir: st
   const tick = async () => {
     try {
       const now = new Date().toISOString();
-      const next = nodeStatus(cfg, readHostFacts(dataDir), last, now);
+      const facts = readHostFacts(dataDir);
+      const next = nodeStatus(cfg, facts, last, now);
       const due = Date.now() - lastWrite >= reportMs;
       // Compared with the stored Node, not only with what this agent last wrote: the node
       // lifecycle controller sets Ready=Unknown while the agent is cut off, and a returning
       // agent must put Ready=True back at once, not at the next periodic report.
       const stored = await client.get<Node>(Nodes, undefined, cfg.nodeName);
-      const storedChanged = conditionsChanged(stored.status?.conditions, nodeConditions(readHostFacts(dataDir), stored.status?.conditions, now));
+      const fromStored = nodeConditions(facts, stored.status?.conditions, now);
+      const storedChanged = conditionsChanged(stored.status?.conditions, fromStored);
       if (!last || due || storedChanged || conditionsChanged(last.conditions, next.conditions!) || JSON.stringify(last.capacity) !== JSON.stringify(next.capacity)) {
-        next.conditions = nodeConditions(readHostFacts(dataDir), stored.status?.conditions, now);
+        next.conditions = fromStored;
         await client.updateStatus<Node>(Nodes, { ...stored, status: { ...stored.status, ...next } });
         last = next;
         lastWrite = Date.now();
