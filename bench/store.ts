@@ -498,12 +498,19 @@ async function storeWatchLatency(watchers: number): Promise<{ p50: number; p99: 
   const submitted = new Map<string, number>();
   const latencies: number[] = [];
   const from = store.currentRevision();
-  const readers = Array.from({ length: watchers }, async () => {
+  const readers = Array.from({ length: watchers }, () => {
+    const watch = store.watch("/core/configmaps/", from);
     let seen = 0;
-    for await (const ev of store.watch("/core/configmaps/", from)) {
-      latencies.push(now() - submitted.get(ev.key)!);
-      if (++seen === writes) return;
-    }
+    return new Promise<void>((resolve, reject) => {
+      watch.listen({
+        event: (ev) => {
+          latencies.push(now() - submitted.get(ev.key)!);
+          if (++seen === writes) watch.close();
+          return true;
+        },
+        end: (err) => (err ? reject(err) : resolve()),
+      });
+    });
   });
   // Paced like the API variant: latency, not saturation.
   for (let n = 0; n < writes; n++) {

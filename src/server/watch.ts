@@ -1,10 +1,10 @@
 // Watch streaming: newline-delimited JSON events from the store's change feed,
 // filtered by label/field selectors. An object that stops matching is sent as
 // DELETED, one that starts matching as ADDED (from the event's prevObject), as
-// Kubernetes does. Backpressure reaches the store: the writer awaits a write the
-// client's socket cannot take yet and reads nothing more from the store watch
-// meanwhile, so a client that stops reading lets the store's bounded buffer
-// fill, and the store cuts it off without slowing anyone.
+// Kubernetes does. Backpressure reaches the store: a write the client's socket
+// cannot take yet pauses the store watch until it drained, so a client that
+// stops reading lets the store's bounded buffer fill, and the store cuts it
+// off without slowing anyone.
 import { ApiError } from "../api/errors.ts";
 import type { KubeObject, WatchEvent, WatchEventType } from "../api/types.ts";
 import type { Store, StoreEvent, StoreWatch } from "../store/store.ts";
@@ -51,7 +51,6 @@ export function parseResourceVersion(rv: string | undefined | null): number | un
 
 const encoder = new TextEncoder();
 
-type Wake = { kind: "event"; result: IteratorResult<StoreEvent> } | { kind: "error"; err: unknown } | { kind: "tick" };
 type LineType = "ADDED" | "MODIFIED" | "DELETED";
 
 // The store hands every watcher the same event object, so the bytes of an event's
@@ -80,13 +79,6 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     from = since;
   }
 
-  const ownLine = (type: WatchEventType, object: unknown) => encoder.encode(JSON.stringify({ type, object }) + "\n");
-  const eventLine = (ev: WatchEvent): Uint8Array => {
-    if (ev.type === "ERROR" || ev.type === "BOOKMARK") return ownLine(ev.type, ev.object);
-    if (w.transform) return ownLine(ev.type, w.transform(ev.object));
-    return sharedLine(ev.type, ev.object);
-  };
-
   let sw: StoreWatch | undefined;
   let startError: ApiError | undefined;
   try {
@@ -94,132 +86,15 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
   } catch (err) {
     startError = toApiError(err, "watch");
   }
-  const it = sw?.[Symbol.asyncIterator]();
-  // At most one pull from the store watch is in flight; its outcome waits in `ready`.
-  // (Racing one long-pending promise against a timer per bookmark would pile up
-  // reactions on it for as long as the watch stays quiet.)
-  let inFlight = false;
-  let ready: Wake | undefined;
-  let wakeUp: (() => void) | undefined;
-  let lastRevision = from;
-  let finished = false;
-  const deadline = w.timeoutSeconds && w.timeoutSeconds > 0 ? Date.now() + w.timeoutSeconds * 1000 : undefined;
-  let nextBookmark = Date.now() + w.bookmarkIntervalMs;
 
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    sw?.close();
-    w.signal?.removeEventListener("abort", finish);
-    w.onClose?.();
-    wakeUp?.();
-  };
-  w.signal?.addEventListener("abort", finish);
-
-  const requestNext = () => {
-    if (inFlight || ready || !it || finished) return;
-    inFlight = true;
-    const settle = (wake: Wake) => {
-      inFlight = false;
-      ready = wake;
-      wakeUp?.();
-    };
-    it.next().then(
-      (result) => settle({ kind: "event", result }),
-      (err) => settle({ kind: "error", err }),
-    );
-  };
-
-  const takeReady = (): Wake | undefined => {
-    const wake = ready;
-    ready = undefined;
-    return wake;
-  };
-
-  // A timer only when something is due (a bookmark or the timeout); an event
-  // arriving first just resolves the wait.
-  const nextWake = async (): Promise<Wake> => {
-    requestNext();
-    const now = takeReady();
-    if (now) return now;
-    const waitUntil = Math.min(deadline ?? Infinity, w.bookmarks ? nextBookmark : Infinity);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await new Promise<void>((resolve) => {
-      wakeUp = resolve;
-      if (waitUntil !== Infinity) timer = setTimeout(resolve, Math.max(0, waitUntil - Date.now()));
-    });
-    if (timer !== undefined) clearTimeout(timer);
-    wakeUp = undefined;
-    return takeReady() ?? { kind: "tick" };
-  };
-
-  // One long-running writer per watch on a direct stream: bytes go straight to the
-  // response sink (no per-chunk queue and pull round trip). An await on a write
-  // that reports backpressure stops this watch pulling from the store, so a client
-  // that stops reading fills the store's bounded buffer and is cut off there.
-  const run = async (controller: ReadableStreamDirectController) => {
-    const settle = async (n: number | Promise<number>, bytes: Uint8Array) => {
-      if (typeof n !== "number") await n;
-      else if (n === 0 && bytes.length > 0) finish(); // the client went away
-    };
-    const write = (bytes: Uint8Array) => settle(controller.write(bytes), bytes);
-    // The delivery histogram ends where the bytes are handed to the response, not
-    // after a wait for the socket to drain (that is the client's reading speed).
-    const writeLive = (bytes: Uint8Array, committedAt: number | undefined) => {
-      const n = controller.write(bytes);
-      controller.flush();
-      if (committedAt !== undefined && n !== 0) w.onDelivered?.(performance.now() - committedAt);
-      return settle(n, bytes);
-    };
-    for (const ev of initial) await write(eventLine(ev));
-    if (startError) {
-      await write(ownLine("ERROR", startError.toStatus()));
-      return;
-    }
-    // Bun sends the response headers with the first body bytes; a blank line (which
-    // NDJSON readers skip) gets them out now, so clients see the watch is established.
-    if (initial.length === 0) await write(blankLine);
-    controller.flush();
-    while (!finished) {
-      const wake = await nextWake();
-      if (finished) return;
-      if (wake.kind === "tick") {
-        if (deadline !== undefined && Date.now() >= deadline) return;
-        if (w.bookmarks && Date.now() >= nextBookmark) {
-          // Events the store counts as handed out may still be on their way to this
-          // loop (promise reactions): read progress first, let one macrotask turn
-          // drain them, and deliver any that arrived before bookmarking.
-          const progress = sw!.progress();
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          if (finished) return;
-          if (ready) continue;
-          nextBookmark = Date.now() + w.bookmarkIntervalMs;
-          lastRevision = Math.max(lastRevision, progress);
-          await write(ownLine("BOOKMARK", { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: String(lastRevision) } }));
-          controller.flush();
-        }
-        continue;
-      }
-      if (wake.kind === "error") {
-        await write(ownLine("ERROR", toApiError(wake.err, "watch").toStatus()));
-        return;
-      }
-      if (wake.result.done) return;
-      const ev = wake.result.value;
-      lastRevision = ev.revision;
-      const out = filterEvent(ev, w.matches);
-      if (!out) continue;
-      await writeLive(eventLine(out), ev.committedAt);
-    }
-  };
-
+  const session = new WatchSession(w, from, sw);
   const stream = new ReadableStream({
     type: "direct",
     async pull(controller: ReadableStreamDirectController) {
       try {
-        await run(controller);
+        await session.run(controller, initial, startError);
       } finally {
-        finish();
+        session.finish();
       }
       try {
         controller.close();
@@ -228,8 +103,146 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
       }
     },
     cancel() {
-      finish();
+      session.finish();
     },
   });
   return new Response(stream, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-cache", "Transfer-Encoding": "chunked" } });
+}
+
+const ownLine = (type: WatchEventType, object: unknown) => encoder.encode(JSON.stringify({ type, object }) + "\n");
+
+/**
+ * One watch response on a direct stream: bytes go straight to the response sink.
+ * Live events arrive through the store watch's listener, in the commit's turn,
+ * and are written there; a write that reports backpressure pauses the store
+ * watch until the socket drained, so a client that stops reading fills the
+ * store's bounded buffer and is cut off there.
+ */
+class WatchSession {
+  private out?: ReadableStreamDirectController;
+  private finished = false;
+  private done?: () => void;
+  private timer?: ReturnType<typeof setTimeout>;
+  private paused = false;
+  private lastRevision: number;
+  private readonly deadline?: number;
+  private nextBookmark: number;
+
+  constructor(
+    private readonly w: WatchRequest,
+    from: number,
+    private readonly sw: StoreWatch | undefined,
+  ) {
+    this.lastRevision = from;
+    this.deadline = w.timeoutSeconds && w.timeoutSeconds > 0 ? Date.now() + w.timeoutSeconds * 1000 : undefined;
+    this.nextBookmark = Date.now() + w.bookmarkIntervalMs;
+    w.signal?.addEventListener("abort", this.finish);
+  }
+
+  /** Resolves when the watch is over: the client left, the store ended it, or the timeout passed. */
+  async run(out: ReadableStreamDirectController, initial: WatchEvent[], startError: ApiError | undefined): Promise<void> {
+    this.out = out;
+    const sw = this.sw;
+    for (const ev of initial) await this.write(this.line(ev));
+    if (startError || !sw) {
+      await this.write(ownLine("ERROR", (startError ?? ApiError.internal("watch did not start")).toStatus()));
+      return;
+    }
+    // Bun sends the response headers with the first body bytes; a blank line (which
+    // NDJSON readers skip) gets them out now, so clients see the watch is established.
+    if (initial.length === 0) await this.write(blankLine);
+    out.flush();
+    if (this.finished) return;
+    const over = new Promise<void>((resolve) => (this.done = resolve));
+    this.schedule();
+    sw.listen({ event: (ev) => this.event(ev), end: (err) => this.end(err) });
+    await over;
+  }
+
+  readonly finish = (): void => {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.sw?.close();
+    this.w.signal?.removeEventListener("abort", this.finish);
+    this.w.onClose?.();
+    this.done?.();
+  };
+
+  /** The store watch's listener: false pauses it (the client is not reading fast enough). */
+  private event(ev: StoreEvent): boolean {
+    this.lastRevision = ev.revision;
+    const out = filterEvent(ev, this.w.matches);
+    if (!out) return true;
+    const accepted = this.send(this.line(out));
+    // The delivery histogram ends where the bytes are handed to the response, not
+    // after a wait for the socket to drain (that is the client's reading speed).
+    if (accepted && ev.committedAt !== undefined) this.w.onDelivered?.(performance.now() - ev.committedAt);
+    return accepted && !this.paused;
+  }
+
+  private end(err?: ApiError): void {
+    if (this.finished) return;
+    if (err) this.send(ownLine("ERROR", err.toStatus()));
+    this.finish();
+  }
+
+  /** Writes now; false when the client is gone. Backpressure pauses the store watch until the socket drained. */
+  private send(bytes: Uint8Array): boolean {
+    const n = this.out!.write(bytes);
+    if (typeof n !== "number") {
+      this.paused = true;
+      n.then(() => this.drained(), this.finish);
+      return true;
+    }
+    this.out!.flush();
+    if (n === 0 && bytes.length > 0) {
+      this.finish();
+      return false;
+    }
+    return true;
+  }
+
+  private drained(): void {
+    this.paused = false;
+    if (!this.finished) this.sw?.resume();
+  }
+
+  /** A write outside the listener (initial state, errors before the watch): waits out backpressure. */
+  private async write(bytes: Uint8Array): Promise<void> {
+    const n = this.out!.write(bytes);
+    if (typeof n !== "number") await n;
+    else if (n === 0 && bytes.length > 0) this.finish();
+  }
+
+  private line(ev: WatchEvent): Uint8Array {
+    if (ev.type === "ERROR" || ev.type === "BOOKMARK") return ownLine(ev.type, ev.object);
+    if (this.w.transform) return ownLine(ev.type, this.w.transform(ev.object));
+    return sharedLine(ev.type, ev.object);
+  }
+
+  /** One timer per watch, only when something is due: the timeout or the next bookmark. */
+  private schedule(): void {
+    const at = Math.min(this.deadline ?? Infinity, this.w.bookmarks ? this.nextBookmark : Infinity);
+    if (at === Infinity) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, at - Date.now()));
+  }
+
+  private tick(): void {
+    if (this.finished) return;
+    if (this.deadline !== undefined && Date.now() >= this.deadline) {
+      this.finish();
+      return;
+    }
+    if (this.w.bookmarks && Date.now() >= this.nextBookmark) {
+      this.nextBookmark = Date.now() + this.w.bookmarkIntervalMs;
+      // A client that is not reading gets no bookmark: it would only add to what it has not read.
+      if (this.paused) return this.schedule();
+      // Every event up to progress() has been written (or filtered out) already: delivery is synchronous.
+      this.lastRevision = Math.max(this.lastRevision, this.sw!.progress());
+      const bookmark = { apiVersion: this.w.apiVersion, kind: this.w.kind, metadata: { resourceVersion: String(this.lastRevision) } };
+      this.send(ownLine("BOOKMARK", bookmark));
+    }
+    this.schedule();
+  }
 }

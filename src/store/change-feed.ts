@@ -1,10 +1,15 @@
 // The live half of watch: the committing writer hands each committed change to
-// the feed, which appends it to the queue of every watcher whose prefix
-// matches. Watchers replay their backlog from the change log first (paged, on
-// demand), then their queue. A watcher that lets its queue grow past its bound
-// is cut off with an error: it never slows the writer or other watchers.
+// the feed, which passes it to every watcher whose prefix matches. A watcher
+// replays its backlog from the change log first (paged, on demand); after that
+// a live event goes straight to its listener, in the commit's turn. A paused
+// listener (its client's socket is full) has events queued instead, and a
+// queue past its bound cuts the watcher off: it never slows the writer or
+// other watchers.
 import { ApiError } from "../api/errors.ts";
-import type { StoreEvent, StoreWatch } from "./store.ts";
+import { logger } from "../util/log.ts";
+import type { StoreEvent, StoreWatch, WatchListener } from "./store.ts";
+
+const log = logger("store");
 
 /** One committed change as the log holds it; parsed into a StoreEvent only when someone wants it. */
 export interface ChangeRecord {
@@ -31,7 +36,6 @@ export function toEvent(rec: ChangeRecord): StoreEvent {
 export type BacklogReader = (prefix: string, after: number, upTo: number, limit: number) => StoreEvent[];
 
 const backlogPage = 500;
-const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 export class ChangeFeed {
   private readonly watchers = new Set<Watcher>();
@@ -82,13 +86,17 @@ export class ChangeFeed {
 }
 
 export class Watcher implements StoreWatch {
+  /** Live events waiting for the listener (paused, not listening yet, or backlog still replaying). */
   private queue: StoreEvent[] = [];
   private head = 0;
   private backlog: StoreEvent[] = [];
   private backlogIndex = 0;
-  private waiters: { resolve: (r: IteratorResult<StoreEvent>) => void; reject: (err: unknown) => void }[] = [];
+  private listener?: WatchListener;
+  private paused = true;
+  /** Inside the listener: a resume from there must not start a second delivery loop. */
+  private delivering = false;
+  private ended = false;
   private failure?: ApiError;
-  private closed = false;
   /** Backlog replay position; live events start after `backlogEnd`. */
   private cursor: number;
   private lastDelivered: number;
@@ -105,115 +113,120 @@ export class Watcher implements StoreWatch {
     this.lastDelivered = since;
   }
 
+  /** A live event from the feed: straight to the listener when nothing is ahead of it. */
   push(event: StoreEvent): void {
-    if (this.closed || this.failure) return;
+    if (this.ended) return;
+    if (!this.paused && !this.delivering && this.head >= this.queue.length) {
+      this.deliver(event);
+      return;
+    }
     if (this.queue.length - this.head >= this.maxBuffered) {
-      this.fail(ApiError.unavailable(`watcher fell behind: more than ${this.maxBuffered} events buffered`));
+      this.end(ApiError.unavailable(`watcher fell behind: more than ${this.maxBuffered} events buffered`));
       return;
     }
     this.queue.push(event);
-    this.notify();
+  }
+
+  listen(listener: WatchListener): void {
+    if (this.listener) throw new Error("a store watch takes one listener");
+    this.listener = listener;
+    if (this.ended) {
+      this.notifyEnd();
+      return;
+    }
+    this.resume();
+  }
+
+  resume(): void {
+    if (this.ended || !this.listener) return;
+    this.paused = false;
+    if (this.delivering) return;
+    while (!this.paused && !this.ended) {
+      const event = this.nextPending();
+      if (!event) return;
+      this.deliver(event);
+    }
   }
 
   /** Every event under the prefix up to this revision has been handed out (for BOOKMARKs). */
   progress(): number {
-    const idle = !this.failure && !this.closed && this.cursor >= this.backlogEnd && this.backlogIndex >= this.backlog.length && this.head >= this.queue.length;
+    const idle = !this.ended && this.cursor >= this.backlogEnd && this.backlogIndex >= this.backlog.length && this.head >= this.queue.length;
     return idle ? Math.max(this.lastDelivered, this.feed.revision()) : this.lastDelivered;
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.queue = [];
-    this.feed.remove(this);
-    this.notify();
+    this.end();
   }
 
-  // A hand-written iterator rather than an async generator: with a thousand
-  // watchers, the generator's extra promise hops per event are measurable.
-  [Symbol.asyncIterator](): AsyncIterator<StoreEvent> {
-    return {
-      next: () => this.next(),
-      return: () => {
-        this.close();
-        return Promise.resolve(done);
-      },
-    };
-  }
-
-  private next(): Promise<IteratorResult<StoreEvent>> {
-    if (this.waiters.length > 0) return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-    return this.settle() ?? new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  /** The outcome of a pull if one is ready now: an event, the end, or the error that ended the watch. */
-  private settle(): Promise<IteratorResult<StoreEvent>> | undefined {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closed) return Promise.resolve(done);
-    let event: StoreEvent | undefined;
-    try {
-      event = this.nextReady();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return event ? Promise.resolve({ value: event, done: false }) : undefined;
-  }
-
-  private notify(): void {
-    while (this.waiters.length > 0) {
-      const outcome = this.settle();
-      if (!outcome) return;
-      const waiter = this.waiters.shift()!;
-      outcome.then(waiter.resolve, waiter.reject);
-    }
-  }
-
-  private nextReady(): StoreEvent | undefined {
-    for (;;) {
-      if (this.backlogIndex < this.backlog.length) return this.deliver(this.backlog[this.backlogIndex++]);
-      if (this.cursor >= this.backlogEnd) break;
-      this.fetchBacklogPage();
-    }
-    while (this.head < this.queue.length) {
-      const event = this.queue[this.head++];
-      this.compactQueue();
-      if (event.revision > this.lastDelivered) return this.deliver(event);
-    }
-    return undefined;
-  }
-
-  private deliver(event: StoreEvent): StoreEvent {
+  private deliver(event: StoreEvent): void {
+    if (event.revision <= this.lastDelivered) return; // a watch from a future revision skips up to it
     this.lastDelivered = event.revision;
+    this.delivering = true;
+    let more = false;
+    try {
+      more = this.listener!.event(event);
+    } catch (err) {
+      // A listener runs inside the committing writer: its failure ends its own watch, nothing else.
+      this.end(ApiError.internal(`watch listener failed: ${err instanceof Error ? err.message : String(err)}`));
+    } finally {
+      this.delivering = false;
+    }
+    if (!more) this.paused = true;
+  }
+
+  /** The next event to deliver: the backlog (read a page at a time), then the live queue. */
+  private nextPending(): StoreEvent | undefined {
+    for (;;) {
+      if (this.backlogIndex < this.backlog.length) return this.backlog[this.backlogIndex++];
+      if (this.cursor >= this.backlogEnd) break;
+      if (!this.fetchBacklogPage()) return undefined;
+    }
+    if (this.head >= this.queue.length) return undefined;
+    const event = this.queue[this.head++];
+    this.compactQueue();
     return event;
   }
 
   /** The backlog is read one page at a time so that a long replay holds little memory. */
-  private fetchBacklogPage(): void {
+  private fetchBacklogPage(): boolean {
     try {
       this.backlog = this.readBacklog(this.prefix, this.cursor, this.backlogEnd, backlogPage);
     } catch (err) {
-      this.fail(err instanceof ApiError ? err : ApiError.internal(String(err)));
-      throw this.failure;
+      this.end(err instanceof ApiError ? err : ApiError.internal(String(err)));
+      return false;
     }
     this.backlogIndex = 0;
     // A short page means nothing else under the prefix up to backlogEnd.
     this.cursor = this.backlog.length < backlogPage ? this.backlogEnd : this.backlog[this.backlog.length - 1].revision;
+    return true;
   }
 
   private compactQueue(): void {
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    if (this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
   }
 
-  private fail(err: ApiError): void {
-    if (this.failure || this.closed) return;
+  private end(err?: ApiError): void {
+    if (this.ended) return;
+    this.ended = true;
     this.failure = err;
     this.queue = [];
     this.head = 0;
+    this.backlog = [];
     this.feed.remove(this);
-    this.notify();
+    this.notifyEnd();
   }
 
+  private notifyEnd(): void {
+    try {
+      this.listener?.end(this.failure);
+    } catch (err) {
+      log.error("watch listener failed at its end", { err, prefix: this.prefix });
+    }
+  }
 }

@@ -6,6 +6,7 @@
 // The store owns metadata.resourceVersion: every write bumps one global
 // revision and stamps it on the object it returns. A second backend (etcd for
 // multi-server clusters) implements this same interface.
+import type { ApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
 
 export type StoreEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -51,15 +52,35 @@ export interface WatchOptions {
 }
 
 /**
- * A running watch: iterate its events. The iterator ends (throws ApiError Gone
- * or a too-slow error) when the store cuts the watcher off, and returns when
- * `close()` is called.
+ * Where a watch's events go. Delivery is push, not pull: a committed change
+ * reaches every listener in the same turn as its commit, with no promise hop
+ * per watcher (with a thousand watchers, those hops were most of the fan-out).
  */
-export interface StoreWatch extends AsyncIterable<StoreEvent> {
+export interface WatchListener {
+  /**
+   * One event, in revision order, called synchronously as soon as it is ready:
+   * the backlog first, then each commit as it is published. Return false to
+   * pause (say, the client's socket is full): the store then buffers this
+   * watch's events, within its bound, until `resume()`. Must not throw.
+   */
+  event(ev: StoreEvent): boolean;
+  /** The watch ended, once: `err` is Gone or the too-slow error; undefined after `close()`. */
+  end(err?: ApiError): void;
+}
+
+/**
+ * A running watch. Nothing is delivered before `listen`. The store ends it
+ * (Gone, or too slow: past its bound while paused) through the listener's `end`.
+ */
+export interface StoreWatch {
+  /** Starts delivery; call once. */
+  listen(listener: WatchListener): void;
+  /** Continues a paused delivery: buffered events first, then live ones. */
+  resume(): void;
   close(): void;
   /**
    * A revision safe to report in a BOOKMARK right now: every event under the
-   * prefix up to it has been handed out by the iterator (the current revision
+   * prefix up to it has been handed to the listener (the current revision
    * when nothing is pending for this watcher).
    */
   progress(): number;

@@ -33,23 +33,50 @@ export function configMap(name: string, namespace = "default", data: Record<stri
 
 export const cmKey = (name: string, namespace = "default") => `/core/configmaps/${namespace}/${name}`;
 
-/** Pulls events from one watch, each pull bounded by a deadline so a broken watch fails the test instead of hanging it. */
+/**
+ * Reads one watch a pull at a time, each pull bounded by a deadline so a broken
+ * watch fails the test instead of hanging it. Its listener holds at most one
+ * unread event and pauses the watch meanwhile, so the store's own buffer (and
+ * its bound) sees a reader exactly as slow as the test.
+ */
 export class WatchReader {
-  private readonly it: AsyncIterator<StoreEvent>;
+  private unread?: StoreEvent;
+  private ended?: { err?: unknown };
+  private wake?: () => void;
   constructor(readonly watch: StoreWatch) {
-    this.it = watch[Symbol.asyncIterator]();
+    watch.listen({
+      event: (ev) => {
+        this.unread = ev;
+        this.wake?.();
+        return false;
+      },
+      end: (err) => {
+        this.ended = { err };
+        this.wake?.();
+      },
+    });
   }
 
   async next(ms = 5000): Promise<IteratorResult<StoreEvent>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no watch event within ${ms} ms`)), ms);
-    });
-    try {
-      return await Promise.race([this.it.next(), timeout]);
-    } finally {
+    const deadline = Date.now() + ms;
+    while (!this.unread && !this.ended) {
+      if (Date.now() >= deadline) throw new Error(`no watch event within ${ms} ms`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, deadline - Date.now());
+      });
       clearTimeout(timer);
+      this.wake = undefined;
     }
+    const ev = this.unread;
+    if (ev) {
+      this.unread = undefined;
+      this.watch.resume();
+      return { value: ev, done: false };
+    }
+    if (this.ended?.err) throw this.ended.err;
+    return { value: undefined, done: true };
   }
 
   async take(n: number, ms = 5000): Promise<StoreEvent[]> {

@@ -396,16 +396,24 @@ describe("watch", () => {
   test("progress() is the current revision when a watcher has nothing pending, else its last delivered event", async () => {
     const { store } = setup();
     await store.create(cmKey("a"), configMap("a"));
-    const w = new WatchReader(store.watch("/core/configmaps/", 0));
-    expect(w.watch.progress!()).toBe(0); // backlog (revision 1) not read yet
-    await w.take(1);
+    const watch = store.watch("/core/configmaps/", 0);
+    expect(watch.progress()).toBe(0); // backlog (revision 1) not read yet
+    const seen: number[] = [];
+    let accept = true;
+    watch.listen({ event: (ev) => (seen.push(ev.revision), accept), end: () => {} });
+    expect(seen).toEqual([1]);
     await store.create("/core/secrets/default/s", configMap("s"));
-    expect(w.watch.progress!()).toBe(2); // nothing under its prefix pending: up to date at 2
-    await store.create(cmKey("b"), configMap("b"));
-    expect(w.watch.progress!()).toBe(1); // revision 3 queued, not handed out
-    await w.take(1);
-    expect(w.watch.progress!()).toBe(3);
-    w.watch.close();
+    expect(watch.progress()).toBe(2); // nothing under its prefix pending: up to date at 2
+    accept = false;
+    await store.create(cmKey("b"), configMap("b")); // delivered, and the listener pauses
+    await store.create(cmKey("c"), configMap("c")); // queued
+    expect(seen).toEqual([1, 3]);
+    expect(watch.progress()).toBe(3); // revision 4 queued, not handed out
+    accept = true;
+    watch.resume();
+    expect(seen).toEqual([1, 3, 4]);
+    expect(watch.progress()).toBe(4);
+    watch.close();
   });
 
   test("a watch from a future revision skips events up to it", async () => {
@@ -416,14 +424,35 @@ describe("watch", () => {
     w.watch.close();
   });
 
-  test("breaking out of for-await closes the watch", async () => {
+  test("close() ends the listener once, without an error, and unregisters the watcher", async () => {
     const { store } = setup();
     await store.create(cmKey("a"), configMap("a"));
-    for await (const ev of store.watch("/", 0)) {
-      expect(ev.revision).toBe(1);
-      break;
-    }
+    const ends: unknown[] = [];
+    const watch = store.watch("/", 0);
+    watch.listen({ event: () => true, end: (err) => ends.push(err) });
+    expect(store.stats().watchers).toBe(1);
+    watch.close();
+    watch.close();
+    expect(ends).toEqual([undefined]);
     expect(store.stats().watchers).toBe(0);
+  });
+
+  test("a listener that throws ends its own watch; the write and other watchers carry on", async () => {
+    const { store } = setup();
+    const ends: unknown[] = [];
+    store.watch("/", 0).listen({
+      event: () => {
+        throw new Error("boom");
+      },
+      end: (err) => ends.push(err),
+    });
+    const other = new WatchReader(store.watch("/", 0));
+    await store.create(cmKey("a"), configMap("a"));
+    expect((await other.take(1))[0].revision).toBe(1);
+    expect(ends).toHaveLength(1);
+    expect(isApiError(ends[0], "InternalError")).toBe(true);
+    expect(store.stats().watchers).toBe(1);
+    other.watch.close();
   });
 
   test("close ends every watch", async () => {
