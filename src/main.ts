@@ -4,9 +4,6 @@
 //
 // Verbs are loaded on demand: the server and agent pull in PKI and runtime code
 // that costs hundreds of milliseconds to load, which `skiff get` should not pay.
-// @peculiar/x509 (server PKI, agent join) uses tsyringe, which needs this polyfill loaded by
-// the entry point: with verbs loaded lazily the bundle may otherwise evaluate x509 first.
-import "reflect-metadata";
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { normalizeArgv } from "./cli/args.ts";
