@@ -3,9 +3,11 @@
 //  (a) store layer, in process: durable creates/s of 1 KiB ConfigMaps, 1/16/64 concurrent writers
 //  (b) the real server (the compiled binary, as `bun run build` makes it) over HTTPS with the admin token, driven from a separate client process
 //  (c) etcd (Debian's etcd-server, default durable settings) through its JSON gateway, same client code
-//  (d) watch latency, write submit → watcher receipt, 100 and 1,000 watchers (store layer and API;
-//      API with all streams in one client process, and 1,000 spread over several client processes),
-//      and the server's own commit → write histogram (/metrics) over each API watch phase
+//  (d) watch latency, write submit → watcher receipt, 100 and 1,000 watchers: the store layer; the API
+//      handlers in process (app.fetch, no sockets); the API over HTTPS with all streams in one client
+//      process, and 1,000 spread over several client processes; the server's own commit → write
+//      histogram (/metrics) over each HTTPS phase; and the floor: the same client phases against a
+//      bare Bun TLS socket server that only writes each event to every connection
 //  (e) the server's RSS, idle and after the load
 //
 // Everything listens on 127.0.0.1 ports picked free at run time; every process
@@ -87,16 +89,19 @@ async function drive(concurrency: number, op: (seq: number) => Promise<void>): P
 // ---- HTTP targets (used by the client child process) ---------------------------
 
 interface Target {
-  kind: "skiff" | "etcd";
+  /** "floor": the bare socket fan-out (floorServerMain); `url` is its TLS port, `publishUrl` takes the writes. */
+  kind: "skiff" | "etcd" | "floor";
   url: string;
+  publishUrl?: string;
   token?: string;
   caPem?: string;
 }
 
 function requestFor(target: Target, name: string, body: KubeObject): [string, RequestInit & { tls?: { ca?: string } }] {
+  if (target.kind === "floor") return [target.publishUrl!, { method: "POST", body: JSON.stringify(body) }];
   if (target.kind === "etcd") {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
-    return [`${target.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(`/bench/configmaps/default/${name}`), value: b64(JSON.stringify(body)) }) }];
+    return [`${target.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(`${etcdPrefix}${name}`), value: b64(JSON.stringify(body)) }) }];
   }
   return [
     `${target.url}/api/v1/namespaces/default/configmaps`,
@@ -108,6 +113,8 @@ function requestFor(target: Target, name: string, body: KubeObject): [string, Re
     },
   ];
 }
+
+const etcdPrefix = "/bench/configmaps/default/";
 
 async function send(target: Target, name: string, body: KubeObject): Promise<void> {
   const [url, init] = requestFor(target, name, body);
@@ -175,7 +182,7 @@ async function apiWatchLatency(
   const consume = (text: string, at: number, count: () => void): string => {
     let nl: number;
     while ((nl = text.indexOf("\n")) >= 0) {
-      const line = text.slice(0, nl);
+      const line = eventText(target, text.slice(0, nl));
       text = text.slice(nl + 1);
       if (!line.includes(`"${run}-w-`)) continue;
       // The timestamp without JSON.parse: one client process reads all the
@@ -194,12 +201,15 @@ async function apiWatchLatency(
     const url = new URL(`${base}?watch=true&resourceVersion=${rv}`);
     let buf = "";
     let headersSeen = false;
-    const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${target.token}\r\nAccept: application/json\r\n\r\n`;
+    const request = watchRequest(target, url);
     const socket = await Bun.connect({
       hostname: url.hostname,
       port: Number(url.port),
       tls: target.caPem ? { ca: target.caPem, serverName: "localhost" } : undefined,
       socket: {
+        open(s) {
+          if (!target.caPem) s.write(request);
+        },
         // A write before the TLS handshake is done would be dropped.
         handshake(s, authorized) {
           if (authorized) s.write(request);
@@ -255,7 +265,26 @@ async function apiWatchLatency(
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length, missing: expected - received, latencies };
 }
 
+/**
+ * The raw HTTP/1.1 request that opens one watch. etcd's JSON gateway watches with a
+ * streaming POST of a create_request for the key range the creates write under.
+ */
+function watchRequest(target: Target, url: URL): string {
+  if (target.kind !== "etcd") return `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${target.token}\r\nAccept: application/json\r\n\r\n`;
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const body = JSON.stringify({ create_request: { key: b64(etcdPrefix), range_end: b64(etcdPrefix.slice(0, -1) + "0") } });
+  return `POST /v3/watch HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+}
+
+/** An event line as text to search: etcd's gateway carries the object base64-encoded in kv.value. */
+function eventText(target: Target, line: string): string {
+  if (target.kind !== "etcd") return line;
+  const at = line.indexOf('"value":"');
+  return at < 0 ? "" : Buffer.from(line.slice(at + 9, line.indexOf('"', at + 9)), "base64").toString("latin1");
+}
+
 async function currentRevision(target: Target): Promise<string> {
+  if (target.kind !== "skiff") return "0";
   const res = await fetch(`${target.url}/api/v1/namespaces/default/configmaps?limit=1`, { headers: { authorization: `Bearer ${target.token}` }, tls: target.caPem ? { ca: target.caPem } : undefined } as RequestInit);
   return ((await res.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
 }
@@ -265,6 +294,110 @@ async function pacedWrites(target: Target, run: string): Promise<void> {
   for (let n = 0; n < watchWrites; n++) {
     await send(target, `${run}-w-${n}`, configMap(`${run}-w-${n}`, now()));
     await Bun.sleep(watchWriteGapMs);
+  }
+}
+
+// ---- the floor: the same fan-out without skiff ------------------------------------
+
+/**
+ * What fanning an event out to many TLS connections costs on this machine by
+ * itself: a bare Bun TLS socket server (skiff's own serving certificate) that
+ * answers any request with response headers, then writes each object POSTed
+ * to its control port to every open connection as one watch line. No store,
+ * no fsync, no routing, no selectors, no chunked framing: the floor any
+ * single-threaded Bun server stands on. Runs in its own process, like skiff.
+ */
+async function floorServerMain(spec: { cert: string; key: string }): Promise<void> {
+  const encoder = new TextEncoder();
+  /** Bytes the kernel did not take yet, per connection (Bun's socket.write does not buffer them). */
+  const open = new Map<Bun.Socket<undefined>, Uint8Array[]>();
+  const writeAll = (s: Bun.Socket<undefined>, bytes: Uint8Array) => {
+    const pending = open.get(s)!;
+    if (pending.length > 0) return void pending.push(bytes);
+    const n = s.write(bytes);
+    if (n < bytes.length) pending.push(bytes.subarray(Math.max(0, n)));
+  };
+  const listener = Bun.listen<undefined>({
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: { cert: spec.cert, key: spec.key },
+    socket: {
+      data(s) {
+        if (open.has(s)) return;
+        open.set(s, []);
+        writeAll(s, encoder.encode("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n\n"));
+      },
+      drain(s) {
+        const pending = open.get(s) ?? [];
+        while (pending.length > 0) {
+          const head = pending[0];
+          const n = s.write(head);
+          if (n >= head.length) pending.shift();
+          else return void (pending[0] = head.subarray(Math.max(0, n)));
+        }
+      },
+      close(s) {
+        open.delete(s);
+      },
+    },
+  });
+  const control = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const line = encoder.encode(`{"type":"ADDED","object":${await req.text()}}\n`);
+      for (const s of open.keys()) writeAll(s, line);
+      return new Response("ok");
+    },
+  });
+  console.log(JSON.stringify({ tlsPort: listener.port, controlPort: control.port }));
+}
+
+async function startFloor(serverDir: string, caPem: string): Promise<Target> {
+  const spec = { cert: readFileSync(join(serverDir, "tls/server.crt"), "utf8"), key: readFileSync(join(serverDir, "tls/server.key"), "utf8") };
+  const proc = Bun.spawn([bun, join(import.meta.dir, "store.ts"), "--floor-server", JSON.stringify(spec)], { cwd: root, stdout: "pipe", stderr: "inherit" });
+  started.push(proc);
+  const { value } = await stdoutLines(proc).next();
+  if (!value) throw new Error(`floor server ended early (exit ${await proc.exited})`);
+  const { tlsPort, controlPort } = JSON.parse(value) as { tlsPort: number; controlPort: number };
+  return { kind: "floor", url: `https://127.0.0.1:${tlsPort}`, publishUrl: `http://127.0.0.1:${controlPort}/publish`, caPem };
+}
+
+// ---- the API handlers in process: watches as the server's own components hold them ----
+
+/**
+ * `watchers` watches through the real API handlers with no socket in between:
+ * the in-process ApiClient over app.fetch, as the scheduler and controllers
+ * hold theirs. Each event is parsed by the client, as an informer does.
+ */
+async function inProcessApiWatchLatency(watchers: number): Promise<{ p50: number; p99: number; samples: number }> {
+  // Imported here: the client child processes run this file too and need none of the server.
+  const { startServer } = await import("../src/server/server.ts");
+  const { ConfigMaps } = await import("../src/api/registry.ts");
+  const server = await startServer({ dataDir: tempDir("inproc"), port: 0, bindAddress: "127.0.0.1", disableAgent: true, disableScheduler: true, controllers: [] });
+  try {
+    const latencies: number[] = [];
+    const rv = String(server.store.currentRevision());
+    const readers = Array.from({ length: watchers }, async () => {
+      let seen = 0;
+      for await (const ev of server.client.watch<KubeObject & { data?: Record<string, string> }>(ConfigMaps, "default", { resourceVersion: rv })) {
+        const t = Number(ev.object.data?.t);
+        if (Number.isNaN(t)) continue;
+        latencies.push(now() - t);
+        if (++seen === watchWrites) return;
+      }
+    });
+    const registered = async () => /apiserver_registered_watchers (\d+)/.exec(await (await server.client.request("GET", "/metrics")).text())?.[1];
+    await waitFor("every in-process watch registered", async () => (Number(await registered()) >= watchers ? true : undefined), { timeoutMs: 30_000, everyMs: 20 });
+    for (let n = 0; n < watchWrites; n++) {
+      await server.client.create(ConfigMaps, configMap(`inproc-w-${n}`, now()));
+      await Bun.sleep(watchWriteGapMs);
+    }
+    await Promise.all(readers);
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length };
+  } finally {
+    await server.stop();
   }
 }
 
@@ -448,7 +581,7 @@ async function idleFullServerRss(binary: string, ms: number): Promise<number> {
   return rss;
 }
 
-async function startSkiff(binary: string): Promise<{ proc: Bun.Subprocess; target: Target }> {
+async function startSkiff(binary: string): Promise<{ proc: Bun.Subprocess; target: Target; dir: string }> {
   const dir = tempDir("server");
   const port = await freePort();
   const proc = spawn([binary, "server", "--data-dir", dir, "--port", String(port), "--bind-address", "127.0.0.1", "--disable-agent"], join(dir, "server.log"));
@@ -459,7 +592,7 @@ async function startSkiff(binary: string): Promise<{ proc: Bun.Subprocess; targe
     const res = await fetch(`${target.url}/readyz`, { tls: { ca: target.caPem } } as RequestInit);
     return res.ok ? true : undefined;
   }, { timeoutMs: 30_000, everyMs: 50 });
-  return { proc, target };
+  return { proc, target, dir };
 }
 
 async function startEtcd(): Promise<{ proc: Bun.Subprocess; target: Target; version: string }> {
@@ -543,6 +676,10 @@ async function main(): Promise<void> {
   const apiWatch: Record<string, { p50: number; p99: number; samples?: number; missing?: number }> = {};
   /** The server's commit → write histogram over the same phases (keys as apiWatch). */
   const serverWatch: Record<string, ServerSide> = {};
+  /** The same client phases against the bare socket fan-out (keys as apiWatch). */
+  const floorWatch: Record<string, { p50: number; p99: number; samples?: number; missing?: number }> = {};
+  /** The same client phases against etcd's watch (JSON gateway, plain HTTP: no TLS to pay for). */
+  const etcdWatch: Record<string, { p50: number; p99: number; samples?: number; missing?: number }> = {};
   const notes: string[] = [];
 
   if (!args.has("--skip-api")) {
@@ -551,7 +688,7 @@ async function main(): Promise<void> {
       try {
         const binary = buildSkiff();
         const idleWithAgent = await idleFullServerRss(binary, 5000);
-        const { proc, target } = await startSkiff(binary);
+        const { proc, target, dir } = await startSkiff(binary);
         await Bun.sleep(2000); // let startup work (namespaces, controllers) settle before the idle reading
         const idle = rssMiB(proc.pid);
         for (const c of levels) api[c] = await runClient({ target, mode: "load", concurrency: c, run: `api${c}` });
@@ -566,6 +703,9 @@ async function main(): Promise<void> {
         await measured(`multi1000`, () => multiProcessWatch(target, 1000, watchParts, "watch-multi1000"));
         rss = { idle, idleWithAgent, loaded: rssMiB(proc.pid) };
         kill(proc);
+        const floor = await startFloor(dir, target.caPem!);
+        for (const w of [100, 1000]) floorWatch[`socket${w}`] = await runClient({ target: floor, mode: "watch", concurrency: 1, watchers: w, via: "socket", run: `floor-socket${w}` });
+        floorWatch.multi1000 = await multiProcessWatch(floor, 1000, watchParts, "floor-multi1000");
       } catch (err) {
         notes.push(`API: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -576,6 +716,8 @@ async function main(): Promise<void> {
       const { proc, target, version } = await startEtcd();
       etcdVersion = version;
       for (const c of levels) etcd[c] = await runClient({ target, mode: "load", concurrency: c, run: `etcd${c}` });
+      for (const w of [100, 1000]) etcdWatch[`socket${w}`] = await runClient({ target, mode: "watch", concurrency: 1, watchers: w, via: "socket", run: `etcd-socket${w}` });
+      etcdWatch.multi1000 = await multiProcessWatch(target, 1000, watchParts, "etcd-multi1000");
       kill(proc);
     } catch (err) {
       notes.push(`etcd: ${err instanceof Error ? err.message : String(err)}`);
@@ -583,6 +725,8 @@ async function main(): Promise<void> {
   }
   const storeWatch: Record<number, { p50: number; p99: number; samples: number }> = {};
   for (const w of [100, 1000]) storeWatch[w] = await storeWatchLatency(w);
+  const inProcessWatch: Record<number, { p50: number; p99: number; samples: number }> = {};
+  if (!args.has("--skip-api")) for (const w of [100, 1000]) inProcessWatch[w] = await inProcessApiWatchLatency(w);
 
   print("");
   print(`Durable creates of 1 KiB ConfigMaps (synchronous=FULL; etcd ${etcdVersion || "n/a"} defaults), ${runMs / 1000} s per cell`);
@@ -597,11 +741,20 @@ async function main(): Promise<void> {
   print("");
   print(`Watch latency: ${watchWrites} creates, one every ${watchWriteGapMs} ms; time from submitting the write to each watcher receiving the event (includes the commit's fsync)`);
   print("");
-  print(`| watchers | store layer p50 / p99 | API, 1 client process, TLS socket per watch p50 / p99 | API, 1 client process, fetch stream per watch p50 / p99 | API, 1,000 sockets over ${watchParts} client processes p50 / p99 |`);
-  print("|---:|---:|---:|---:|---:|");
+  print(`| watchers | store layer p50 / p99 | API in process (app.fetch, as the server's controllers watch) p50 / p99 | API, 1 client process, TLS socket per watch p50 / p99 | API, 1 client process, fetch stream per watch p50 / p99 | API, 1,000 sockets over ${watchParts} client processes p50 / p99 |`);
+  print("|---:|---:|---:|---:|---:|---:|");
   const apiCell = (a?: { p50: number; p99: number; missing?: number }) => (a ? `${fmt(a.p50, 2)} / ${fmt(a.p99, 2)} ms${a.missing ? ` (${a.missing} events missing)` : ""}` : "—");
   for (const w of [100, 1000]) {
-    print(`| ${w} | ${fmt(storeWatch[w].p50, 2)} / ${fmt(storeWatch[w].p99, 2)} ms | ${apiCell(apiWatch[`socket${w}`])} | ${apiCell(apiWatch[`fetch${w}`])} | ${w === 1000 ? apiCell(apiWatch.multi1000) : "—"} |`);
+    print(`| ${w} | ${apiCell(storeWatch[w])} | ${apiCell(inProcessWatch[w])} | ${apiCell(apiWatch[`socket${w}`])} | ${apiCell(apiWatch[`fetch${w}`])} | ${w === 1000 ? apiCell(apiWatch.multi1000) : "—"} |`);
+  }
+  print("");
+  print(`Peers, same client code and machine, a socket per watch (submit → receipt): etcd ${etcdVersion || "n/a"} (watch through its JSON gateway, plain HTTP, no TLS), and the floor: a bare Bun TLS socket server (no store, no fsync, no API) writing each POSTed object to every connection`);
+  print("");
+  print(`| watchers | etcd, 1 client process | etcd, ${watchParts} client processes | floor, 1 client process | floor, ${watchParts} client processes |`);
+  print("|---:|---:|---:|---:|---:|");
+  for (const w of [100, 1000]) {
+    const multi = (r: Record<string, { p50: number; p99: number; missing?: number }>) => (w === 1000 ? apiCell(r.multi1000) : "—");
+    print(`| ${w} | ${apiCell(etcdWatch[`socket${w}`])} | ${multi(etcdWatch)} | ${apiCell(floorWatch[`socket${w}`])} | ${multi(floorWatch)} |`);
   }
   print("");
   print(`Server side, same phases: commit → the watch handler writing the event to each watcher's response (${deliveryMetric} from /metrics, read before and after each phase; p50 / p99 interpolated linearly within its buckets, so only as fine as the buckets)`);
@@ -621,6 +774,8 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === "--client") {
   await clientMain(JSON.parse(process.argv[3]));
+} else if (process.argv[2] === "--floor-server") {
+  await floorServerMain(JSON.parse(process.argv[3]));
 } else {
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     process.on(sig, () => {

@@ -79,12 +79,11 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     from = since;
   }
 
-  let sw: StoreWatch | undefined;
-  let startError: ApiError | undefined;
+  let sw: StoreWatch | ApiError;
   try {
     sw = w.store.watch(w.prefix, from);
   } catch (err) {
-    startError = toApiError(err, "watch");
+    sw = toApiError(err, "watch");
   }
 
   const session = new WatchSession(w, from, sw);
@@ -92,7 +91,7 @@ export async function watchResponse(w: WatchRequest): Promise<Response> {
     type: "direct",
     async pull(controller: ReadableStreamDirectController) {
       try {
-        await session.run(controller, initial, startError);
+        await session.run(controller, initial);
       } finally {
         session.finish();
       }
@@ -128,11 +127,17 @@ class WatchSession {
   private readonly deadline?: number;
   private nextBookmark: number;
 
+  private readonly sw?: StoreWatch;
+  /** Why the store would not start this watch (a compacted resourceVersion): sent as an ERROR event. */
+  private readonly startError?: ApiError;
+
   constructor(
     private readonly w: WatchRequest,
     from: number,
-    private readonly sw: StoreWatch | undefined,
+    sw: StoreWatch | ApiError,
   ) {
+    if (sw instanceof ApiError) this.startError = sw;
+    else this.sw = sw;
     this.lastRevision = from;
     this.deadline = w.timeoutSeconds && w.timeoutSeconds > 0 ? Date.now() + w.timeoutSeconds * 1000 : undefined;
     this.nextBookmark = Date.now() + w.bookmarkIntervalMs;
@@ -140,12 +145,12 @@ class WatchSession {
   }
 
   /** Resolves when the watch is over: the client left, the store ended it, or the timeout passed. */
-  async run(out: ReadableStreamDirectController, initial: WatchEvent[], startError: ApiError | undefined): Promise<void> {
+  async run(out: ReadableStreamDirectController, initial: WatchEvent[]): Promise<void> {
     this.out = out;
-    const sw = this.sw;
     for (const ev of initial) await this.write(this.line(ev));
-    if (startError || !sw) {
-      await this.write(ownLine("ERROR", (startError ?? ApiError.internal("watch did not start")).toStatus()));
+    const sw = this.sw;
+    if (!sw) {
+      await this.write(ownLine("ERROR", this.startError!.toStatus()));
       return;
     }
     // Bun sends the response headers with the first body bytes; a blank line (which
@@ -237,12 +242,15 @@ class WatchSession {
     if (this.w.bookmarks && Date.now() >= this.nextBookmark) {
       this.nextBookmark = Date.now() + this.w.bookmarkIntervalMs;
       // A client that is not reading gets no bookmark: it would only add to what it has not read.
-      if (this.paused) return this.schedule();
-      // Every event up to progress() has been written (or filtered out) already: delivery is synchronous.
-      this.lastRevision = Math.max(this.lastRevision, this.sw!.progress());
-      const bookmark = { apiVersion: this.w.apiVersion, kind: this.w.kind, metadata: { resourceVersion: String(this.lastRevision) } };
-      this.send(ownLine("BOOKMARK", bookmark));
+      if (!this.paused) this.bookmark();
     }
     this.schedule();
+  }
+
+  private bookmark(): void {
+    // Every event up to progress() has been written (or filtered out) already: delivery is synchronous.
+    this.lastRevision = Math.max(this.lastRevision, this.sw!.progress());
+    const object = { apiVersion: this.w.apiVersion, kind: this.w.kind, metadata: { resourceVersion: String(this.lastRevision) } };
+    this.send(ownLine("BOOKMARK", object));
   }
 }
