@@ -1,8 +1,8 @@
-// The compiled binary (bun build --compile, as `bun run build` makes it) runs
+// The compiled binary (as `bun run build` makes it: package.json's script) runs
 // `skiff server` and the client verbs against it: catches what only shows up
 // in the bundle (lazy verb loading, polyfills, JSON imports).
 import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../support/wait.ts";
@@ -27,13 +27,18 @@ async function run(args: string[], stdin?: string) {
   return { stdout, stderr, code };
 }
 
+/** package.json's build script (bytecode, its order profiles, minification), writing to `out`. */
+function buildArgs(out: string): string[] {
+  const script = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
+  const argv = script.split(/\s+/).map((a) => (a === "dist/skiff" ? out : a));
+  if (argv[0] !== "bun" || argv[1] !== "build" || !argv.includes(out)) throw new Error(`unexpected build script: ${script}`);
+  return argv.slice(1);
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiff-bin-"));
   bin = join(dir, "skiff");
-  const build = Bun.spawn(
-    [process.execPath, "build", "--compile", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", join(repo, "src/main.ts"), "--outfile", bin],
-    { cwd: repo, stdout: "pipe", stderr: "pipe" },
-  );
+  const build = Bun.spawn([process.execPath, ...buildArgs(bin)], { cwd: repo, stdout: "pipe", stderr: "pipe" });
   const [code, err] = await Promise.all([build.exited, new Response(build.stderr).text()]);
   if (code !== 0) throw new Error(`build failed: ${err}`);
   kubeconfig = join(dir, "data", "admin.kubeconfig");
