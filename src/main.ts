@@ -88,7 +88,9 @@ function helpAsFlag(argv: string[]): string[] {
 // machine code and compiler pages a long-running server or agent then keeps
 // resident (several MiB of idle RSS). Tier-up is made reluctant until the verb's
 // handler returns (for `server` and `agent`: once they are up), then normal, so
-// code that is hot under load is compiled as usual.
+// code that is hot under load is compiled as usual. The compiled binary starts
+// with the same scale (--compile-jit-policy in package.json's build), which also
+// covers the evaluation of the imports above; this line covers `bun src/main.ts`.
 const startupJitScale = 100;
 Bun.unsafe.setJITPolicy(startupJitScale);
 

@@ -2,7 +2,7 @@
 // encoding the few universal types a certificate is made of, reading a
 // structure back element by element, and PEM armour. Our own instead of
 // @peculiar/x509, whose decorator-based schema stack (tsyringe, reflect-metadata,
-// a dozen asn1-* packages) cost the server ~6 MiB of resident memory.
+// a dozen asn1-* packages) cost the server ~5 MiB of resident memory.
 
 /** Bytes WebCrypto accepts as they are (not backed by a SharedArrayBuffer). */
 export type Bytes = Uint8Array<ArrayBuffer>;
