@@ -1,9 +1,10 @@
 // Records the profiles `bun run build` lays the executable's bytecode out by
 // (--bytecode-order): which functions a run of skiff entered, in order. With them
-// the bytecode a server uses sits together at the front, so an idle server
-// touches (and keeps resident) fewer pages of it: ~2.5 MiB of idle RSS, measured.
-// A stale profile still applies to the functions that did not change; re-record
-// after larger changes to what the server runs at start:
+// the bytecode a server uses sits together at the front, so it touches (and keeps
+// resident) fewer pages of it: ~1-1.5 MiB less VmRSS for a full server and an
+// agent, measured (about none for `server --disable-agent`). A stale profile
+// still applies to the functions that did not change; re-record after larger
+// changes to what the server runs at start:
 //
 //   bun bench/record-bytecode-order.ts
 //
