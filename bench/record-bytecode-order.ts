@@ -11,28 +11,18 @@
 // Profiles, most important first (a function lies where the first file listing it puts it):
 //   build/bytecode-order/server.txt  a full server (embedded agent) from start, 5 s idle, to SIGTERM
 //   build/bytecode-order/cli.txt     `skiff get nodes` against it
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildSkiff } from "../test/support/build.ts";
 import { waitFor } from "../test/support/wait.ts";
 
 const root = join(import.meta.dir, "..");
 const profileDir = join(root, "build", "bytecode-order");
 const work = mkdtempSync(join(tmpdir(), "skiff-bytecode-order-"));
 
-/** The binary as `bun run build` makes it (package.json's script), written to the temp dir. */
-function build(): string {
-  const script = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
-  const out = join(work, "skiff");
-  const argv = script.split(/\s+/).map((a) => (a === "dist/skiff" ? out : a));
-  if (argv[0] !== "bun" || !argv.includes(out)) throw new Error(`unexpected build script: ${script}`);
-  const res = Bun.spawnSync([process.execPath, ...argv.slice(1)], { cwd: root, stdout: "ignore", stderr: "pipe" });
-  if (res.exitCode !== 0) throw new Error(`build failed: ${res.stderr.toString().slice(0, 500)}`);
-  return out;
-}
-
 async function record(): Promise<void> {
-  const bin = build();
+  const bin = await buildSkiff(join(work, "skiff"));
   const data = join(work, "data");
   const kubeconfig = join(data, "admin.kubeconfig");
   const server = Bun.spawn([bin, "server", "--data-dir", data, "--port", "0", "--bind-address", "127.0.0.1"], {

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import type { KubeObject } from "../src/api/types.ts";
 import { loadKubeconfig } from "../src/client/kubeconfig.ts";
 import { openSqliteStore } from "../src/store/sqlite-store.ts";
+import { buildSkiff } from "../test/support/build.ts";
 import { waitFor } from "../test/support/wait.ts";
 
 const root = join(import.meta.dir, "..");
@@ -552,20 +553,6 @@ async function runClient(spec: ClientSpec): Promise<LoadResult & { samples?: num
   return JSON.parse(line);
 }
 
-/**
- * The binary as it ships: package.json's `build` script, with the output in a temp
- * dir (dist/skiff may be in use by someone else's processes).
- */
-function buildSkiff(): string {
-  const script = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
-  const out = join(tempDir("build"), "skiff");
-  const argv = script.split(/\s+/).map((a) => (a === "dist/skiff" ? out : a));
-  if (argv[0] !== "bun" || !argv.includes(out)) throw new Error(`unexpected build script: ${script}`);
-  const res = Bun.spawnSync([bun, ...argv.slice(1)], { cwd: root, stdout: "ignore", stderr: "pipe" });
-  if (res.exitCode !== 0) throw new Error(`build failed: ${res.stderr.toString().slice(0, 500)}`);
-  return out;
-}
-
 /** VmRSS of a full server (embedded agent, scheduler, controllers) left idle for `ms`. */
 async function idleFullServerRss(binary: string, ms: number): Promise<number> {
   const dir = tempDir("idle");
@@ -686,7 +673,7 @@ async function main(): Promise<void> {
     if (!existsSync(join(root, "src/main.ts"))) notes.push("API: src/main.ts not present yet — skipped");
     else {
       try {
-        const binary = buildSkiff();
+        const binary = await buildSkiff(join(tempDir("build"), "skiff"));
         const idleWithAgent = await idleFullServerRss(binary, 5000);
         const { proc, target, dir } = await startSkiff(binary);
         await Bun.sleep(2000); // let startup work (namespaces, controllers) settle before the idle reading

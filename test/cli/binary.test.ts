@@ -2,15 +2,15 @@
 // `skiff server` and the client verbs against it: catches what only shows up
 // in the bundle (lazy verb loading, polyfills, JSON imports).
 import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildSkiff } from "../support/build.ts";
 import { waitFor } from "../support/wait.ts";
 
 // A real server (and, for the CLI, subprocesses) on a machine others load too: more than bun's default 5 s.
 setDefaultTimeout(60_000);
 
-const repo = join(import.meta.dir, "..", "..");
 let dir: string;
 let bin: string;
 let server: ReturnType<typeof Bun.spawn> | undefined;
@@ -27,20 +27,9 @@ async function run(args: string[], stdin?: string) {
   return { stdout, stderr, code };
 }
 
-/** package.json's build script (bytecode, its order profiles, minification), writing to `out`. */
-function buildArgs(out: string): string[] {
-  const script = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
-  const argv = script.split(/\s+/).map((a) => (a === "dist/skiff" ? out : a));
-  if (argv[0] !== "bun" || argv[1] !== "build" || !argv.includes(out)) throw new Error(`unexpected build script: ${script}`);
-  return argv.slice(1);
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiff-bin-"));
-  bin = join(dir, "skiff");
-  const build = Bun.spawn([process.execPath, ...buildArgs(bin)], { cwd: repo, stdout: "pipe", stderr: "pipe" });
-  const [code, err] = await Promise.all([build.exited, new Response(build.stderr).text()]);
-  if (code !== 0) throw new Error(`build failed: ${err}`);
+  bin = await buildSkiff(join(dir, "skiff"));
   kubeconfig = join(dir, "data", "admin.kubeconfig");
   const proc = Bun.spawn([bin, "server", "--data-dir", join(dir, "data"), "--bind-address", "127.0.0.1", "--port", "0", "--disable-agent", "--disable-scheduler", "--controllers", ""], {
     stdout: "ignore",
