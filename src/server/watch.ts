@@ -194,13 +194,21 @@ class WatchSession {
 
   /** Writes now; false when the client is gone. Backpressure pauses the store watch until the socket drained. */
   private send(bytes: Uint8Array): boolean {
-    const n = this.out!.write(bytes);
+    let n: number | Promise<number>;
+    try {
+      n = this.out!.write(bytes);
+      if (typeof n === "number") this.out!.flush();
+    } catch {
+      // A response that can no longer be written to is as good as a client gone;
+      // this runs inside the committing writer, so nothing may be thrown from here.
+      this.finish();
+      return false;
+    }
     if (typeof n !== "number") {
       this.paused = true;
       n.then(() => this.drained(), this.finish);
       return true;
     }
-    this.out!.flush();
     if (n === 0 && bytes.length > 0) {
       this.finish();
       return false;
