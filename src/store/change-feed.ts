@@ -79,7 +79,7 @@ export class ChangeFeed {
     this.watchers.delete(w);
   }
 
-  /** Ends every watch (store closing): their iterators return. */
+  /** Ends every watch (store closing): each listener gets end() without an error. */
   closeAll(): void {
     for (const w of [...this.watchers]) w.close();
   }
